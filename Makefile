@@ -1,0 +1,27 @@
+# Two commands: `make run` (set up, train when needed, start the bot) and `make test`.
+SHELL := /bin/bash
+PY := .venv/bin/python
+export TF_CPP_MIN_LOG_LEVEL := 2
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: setup train run shell test unit validate stories nlu-eval e2e clean
+
+setup:
+	@bash bot/setup.sh
+
+train: setup
+	@$(PY) -m bot.train
+
+run: train
+	@$(PY) -m bot.launcher run
+
+shell: train
+	@$(PY) -m bot.launcher shell
+
+test: train
+	@bash tests/run_all.sh
+
+clean:
+	rm -rf models build results .stamps

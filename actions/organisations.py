@@ -1,0 +1,62 @@
+"""Read data/organisaties.yml, the one source of organisation names, numbers and URLs."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, Optional
+
+import yaml
+
+ORG_FILE = Path(__file__).resolve().parent.parent / "data" / "organisaties.yml"
+
+
+@lru_cache(maxsize=1)
+def organisations() -> Dict[str, Dict[str, Any]]:
+    with open(ORG_FILE, encoding="utf-8") as f:
+        return (yaml.safe_load(f) or {}).get("organisaties") or {}
+
+
+def get(key: str) -> Dict[str, Any]:
+    return organisations()[key]
+
+
+def contact(key: str) -> str:
+    """How to reach an organisation, e.g. 'Bel 0800-2000 (gratis, ...). Website: ...'."""
+    org = get(key)
+    parts = []
+    if org.get("telefoon"):
+        when = f" ({org['bereikbaar']})" if org.get("bereikbaar") else ""
+        parts.append(f"Bel {org['telefoon']}{when}.")
+    if org.get("url"):
+        parts.append(f"Website: {org['url']}")
+    if not parts:
+        parts.append("Vraag je gemeente of huisarts naar de organisatie bij jou in de buurt.")
+    return " ".join(parts)
+
+
+def describe(key: str, with_extra: bool = True) -> str:
+    """Full answer about one organisation: what it does and how to reach it."""
+    org = get(key)
+    name = org["naam"]
+    if org.get("afkorting") and org["afkorting"] not in name:
+        name = f"{name} ({org['afkorting']})"
+    lines = [f"{name}: {org['beschrijving'].strip()}"]
+    if with_extra and org.get("extra"):
+        lines.append(org["extra"].strip())
+    lines.append(contact(key))
+    return "\n".join(lines)
+
+
+def find_by_topic(text: str) -> Optional[str]:
+    """The organisation whose `onderwerpen` share the most words with the text, if any."""
+    words = set(text.lower().replace("?", " ").replace(",", " ").split())
+    best, best_score = None, 0
+    for key, org in organisations().items():
+        score = 0
+        for topic in org.get("onderwerpen") or []:
+            topic_words = set(str(topic).lower().split())
+            if topic_words and topic_words <= words:
+                score += len(topic_words)
+        if score > best_score:
+            best, best_score = key, score
+    return best

@@ -1,0 +1,1 @@
+"""The project's own Python: custom Rasa components, channels, set-up and launcher."""

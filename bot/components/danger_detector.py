@@ -1,0 +1,188 @@
+"""Safety net: force the crisis intent when a message contains a danger phrase.
+
+Placed after DIETClassifier in config.yml. DIET may miss a danger message worded in a way
+it never saw; this component matches phrases from data/gevaar.yml on spaCy lemmas (and on
+the plain lowercased words, so a lemmatizer gap does not hide a match) and then overrides
+the intent: `acute_danger` (112 first) or `suicide` (113 and 112). It never lowers a crisis
+prediction: when DIET already chose a crisis intent that shows 112, that intent stays.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Text, Tuple
+
+import yaml
+
+logger = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_PHRASES = "data/gevaar.yml"
+# Intents whose answer already starts with or contains 112.
+CRISIS_INTENTS = ("acute_danger", "suicide", "sexual_assault")
+
+
+@dataclass(frozen=True)
+class Match:
+    category: str
+    name: str
+
+
+def _split(word: str) -> Tuple[str, ...]:
+    return tuple(word.lower().split())
+
+
+class PhraseMatcher:
+    """Ordered, gapped phrase matching over (lemma, text) token pairs. Pure Python."""
+
+    def __init__(self, spec: Dict[str, Any]):
+        self.max_gap = int(spec.get("max_gap", 4))
+        self.negations = {n.lower() for n in spec.get("negaties", [])}
+        # category -> name -> list of patterns; pattern = list of steps; step = list of word seqs
+        self.patterns: List[Tuple[str, str, List[List[Tuple[str, ...]]]]] = []
+        for category, named in (spec.get("categorieen") or {}).items():
+            for name, patterns in named.items():
+                for pattern in patterns:
+                    steps = [[_split(str(alt)) for alt in step] for step in pattern]
+                    self.patterns.append((category, name, steps))
+
+    @classmethod
+    def from_file(cls, path: Path) -> "PhraseMatcher":
+        with open(path, encoding="utf-8") as f:
+            return cls(yaml.safe_load(f) or {})
+
+    @staticmethod
+    def _word_matches(word: str, token: Tuple[str, str]) -> bool:
+        lemma, text = token
+        if word.endswith("*"):
+            stem = word[:-1]
+            return lemma.startswith(stem) or text.startswith(stem)
+        return word == lemma or word == text
+
+    def _seq_at(self, seq: Tuple[str, ...], tokens: Sequence[Tuple[str, str]], i: int) -> bool:
+        if i + len(seq) > len(tokens):
+            return False
+        return all(self._word_matches(w, tokens[i + k]) for k, w in enumerate(seq))
+
+    def _rest(self, steps, tokens, step_idx: int, start: int) -> int:
+        """End index when steps[step_idx:] match from start (with gaps), else -1."""
+        if step_idx == len(steps):
+            return start
+        for i in range(start, min(len(tokens), start + self.max_gap + 1)):
+            for seq in steps[step_idx]:
+                if self._seq_at(seq, tokens, i):
+                    end = self._rest(steps, tokens, step_idx + 1, i + len(seq))
+                    if end >= 0:
+                        return end
+        return -1
+
+    def _negated(self, tokens, i: int) -> bool:
+        return any(tokens[j][1] in self.negations for j in range(max(0, i - 2), i))
+
+    def spans(self, tokens: Sequence[Tuple[str, str]]) -> List[Tuple[Match, int, int]]:
+        """Every pattern that matches, with the token span [start, end) of its first match."""
+        toks = [(lemma.lower(), text.lower()) for lemma, text in tokens]
+        found = []
+        for category, name, steps in self.patterns:
+            for i in range(len(toks)):
+                if self._negated(toks, i):
+                    continue
+                end = -1
+                for seq in steps[0]:
+                    if self._seq_at(seq, toks, i):
+                        end = self._rest(steps, toks, 1, i + len(seq))
+                        if end >= 0:
+                            break
+                if end >= 0:
+                    found.append((Match(category, name), i, end))
+                    break
+        return found
+
+    def find(self, tokens: Sequence[Tuple[str, str]]) -> List[Match]:
+        return [m for m, _, _ in self.spans(tokens)]
+
+
+def decide_intent(predicted: Optional[str], matches: Iterable[Match]) -> Optional[str]:
+    """The intent to force, or None to keep DIET's prediction."""
+    categories = {m.category for m in matches}
+    if "suicide" in categories and predicted not in ("suicide", "acute_danger"):
+        return "suicide"
+    if "acute_danger" in categories and predicted not in CRISIS_INTENTS:
+        return "acute_danger"
+    return None
+
+
+try:  # The Rasa wrapper; the matcher above is importable without Rasa.
+    from rasa.engine.graph import ExecutionContext, GraphComponent
+    from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+    from rasa.engine.storage.resource import Resource
+    from rasa.engine.storage.storage import ModelStorage
+    from rasa.nlu.tokenizers.tokenizer import Tokenizer
+    from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+    from rasa.shared.nlu.training_data.message import Message
+    from rasa.nlu.constants import TOKENS_NAMES
+except ImportError:  # pragma: no cover - only without Rasa installed
+    GraphComponent = object  # type: ignore
+    DefaultV1Recipe = None  # type: ignore
+
+
+def _register(cls):
+    if DefaultV1Recipe is None:  # pragma: no cover
+        return cls
+    return DefaultV1Recipe.register(
+        [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
+    )(cls)
+
+
+@_register
+class DangerDetector(GraphComponent):
+    """Rasa NLU component around PhraseMatcher."""
+
+    @classmethod
+    def required_components(cls) -> List[type]:
+        return [Tokenizer]
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"phrases_file": DEFAULT_PHRASES}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        path = Path(config.get("phrases_file") or DEFAULT_PHRASES)
+        if not path.is_absolute():
+            path = ROOT / path
+        self.matcher = PhraseMatcher.from_file(path)
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: "ModelStorage",
+        resource: "Resource",
+        execution_context: "ExecutionContext",
+    ) -> "DangerDetector":
+        return cls(config)
+
+    def process(self, messages: List["Message"]) -> List["Message"]:
+        for message in messages:
+            self._process_one(message)
+        return messages
+
+    def _process_one(self, message: "Message") -> None:
+        tokens = message.get(TOKENS_NAMES[TEXT]) or []
+        pairs = [(t.lemma or t.text, t.text) for t in tokens]
+        matches = self.matcher.find(pairs)
+        if not matches:
+            return
+        predicted = (message.get(INTENT) or {}).get("name")
+        forced = decide_intent(predicted, matches)
+        # Only pattern names are logged, never the user's words.
+        logger.debug("danger patterns %s, DIET said %s, forced %s",
+                     [m.name for m in matches], predicted, forced)
+        if forced is None:
+            return
+        ranking = [r for r in (message.get(INTENT_RANKING_KEY) or []) if r.get("name") != forced]
+        message.set(INTENT, {"name": forced, "confidence": 1.0}, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [{"name": forced, "confidence": 1.0}] + ranking,
+                    add_to_output=True)
+        message.set("danger_patterns", sorted({m.name for m in matches}), add_to_output=True)
