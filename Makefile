@@ -5,6 +5,10 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
+# No progress bars in CI logs.
+ifdef CI
+export TQDM_DISABLE := 1
+endif
 
 .PHONY: setup train run shell test unit validate stories nlu-eval e2e clean
 

@@ -59,8 +59,9 @@ class ActionOrganisatieInfo(Action):
             domain: Dict[Text, Any]) -> List[EventType]:
         keys = []
         for value in tracker.get_latest_entity_values("organisatie"):
-            if value in orgs.organisations() and value not in keys:
-                keys.append(value)
+            key = orgs.key_for(str(value))
+            if key and key not in keys:
+                keys.append(key)
         if not keys:
             topic = orgs.find_by_topic(tracker.latest_message.get("text") or "")
             if topic:

@@ -47,6 +47,18 @@ def describe(key: str, with_extra: bool = True) -> str:
     return "\n".join(lines)
 
 
+def key_for(value: str) -> Optional[str]:
+    """The organisation key for a key, name, abbreviation or alias (any case)."""
+    if value in organisations():
+        return value
+    wanted = value.strip().lower()
+    for key, org in organisations().items():
+        names = [org.get("naam"), org.get("afkorting"), *(org.get("aliassen") or [])]
+        if wanted in {str(n).lower() for n in names if n}:
+            return key
+    return None
+
+
 def find_by_topic(text: str) -> Optional[str]:
     """The organisation whose `onderwerpen` share the most words with the text, if any."""
     words = set(text.lower().replace("?", " ").replace(",", " ").split())

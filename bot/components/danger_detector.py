@@ -78,7 +78,7 @@ class PhraseMatcher:
         return -1
 
     def _negated(self, tokens, i: int) -> bool:
-        return any(tokens[j][1] in self.negations for j in range(max(0, i - 2), i))
+        return any(tokens[j][1] in self.negations for j in range(max(0, i - 3), i))
 
     def spans(self, tokens: Sequence[Tuple[str, str]]) -> List[Tuple[Match, int, int]]:
         """Every pattern that matches, with the token span [start, end) of its first match."""

@@ -1,0 +1,55 @@
+"""Role, age, LVB, anonymity and organisation entities from the word lists."""
+from pathlib import Path
+
+import pytest
+import spacy
+
+from bot.components.lexicon_extractor import Lexicon, OrganisationFinder, age_in
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def extract():
+    nlp = spacy.load(ROOT / "build" / "spacy_nl")
+    lexicon = Lexicon.from_files()
+
+    def run(text):
+        doc = nlp(text)
+        toks = [(t.lemma_ or t.text, t.text, t.idx, t.idx + len(t)) for t in doc]
+        return {e["entity"]: e["value"] for e in lexicon.extract(text, toks)}
+    return run
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("ik ben leerkracht, een leerling van 15 wordt volgens mij uitgebuit",
+     {"rol": "professional", "minderjarig": "ja"}),
+    ("Mijn dochter van 14 heeft ineens dure spullen en een oudere vriend",
+     {"rol": "ouder", "minderjarig": "ja"}),
+    ("mijn vriend slaat me", {"rol": "slachtoffer"}),
+    ("ik hoor de buren elke avond schreeuwen", {"rol": "omstander"}),
+    ("mijn cliënt van 23 heeft een lvb en moet drugs rondbrengen",
+     {"rol": "professional", "minderjarig": "nee", "lvb": "ja"}),
+    ("kan ik anoniem melden bij veilig thuis?", {"anoniem": "ja", "organisatie": "veilig_thuis"}),
+    ("ik wil niet anoniem blijven", {}),
+    ("wat doet het OM bij huiselijk geweld", {"organisatie": "openbaar_ministerie"}),
+    ("we spreken om 8 uur af", {}),
+    ("wat is het CIT", {"organisatie": "crisis_interventie_team"}),
+    ("wat doet de zorgcoördinator", {"organisatie": "zorgcoordinator"}),
+])
+def test_entities(extract, text, expected):
+    assert extract(text) == expected
+
+
+def test_age_parsing():
+    assert age_in("een meisje van 15") == 15
+    assert age_in("hij is 19 jaar") == 19
+    assert age_in("een 16-jarige jongen") == 16
+    assert age_in("ik werk al 20 uur") is None
+    assert age_in("om 8 uur") is None
+
+
+def test_longest_alias_wins():
+    finder = OrganisationFinder({"a": {"naam": "Cursus Straatcultuur", "aliassen": []},
+                                 "b": {"naam": "Cursus Straatcultuur in de klas", "aliassen": []}})
+    assert [k for k, _, _ in finder.find("ik zoek cursus straatcultuur in de klas")] == ["b"]

@@ -1,0 +1,176 @@
+"""Start the action server and the Rasa server together; Ctrl-C stops both.
+
+    python -m bot.launcher run     # REST on http://localhost:5005
+    python -m bot.launcher shell   # a conversation in the terminal
+
+Also used by the end-to-end tests (start_stack / stop_stack).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import List, Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = ROOT / ".venv" / "bin"
+MODEL = ROOT / "models" / "bot.tar.gz"
+
+
+def base_env() -> dict:
+    env = dict(os.environ)
+    env.update({
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "RASA_TELEMETRY_ENABLED": "false",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "PYTHONPATH": str(ROOT),
+        "SANIC_HOST": "127.0.0.1",  # the action server listens on localhost only
+    })
+    return env
+
+
+@dataclass
+class Stack:
+    actions: subprocess.Popen
+    rasa: Optional[subprocess.Popen]
+    rasa_port: int
+    action_port: int
+    workdir: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+
+def _wait_http(url: str, timeout: float, proc: subprocess.Popen, what: str) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} stopped during start-up (exit code {proc.returncode})")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status < 500:
+                    return
+        except Exception:
+            time.sleep(0.5)
+    raise RuntimeError(f"{what} did not answer on {url} within {timeout:.0f} s")
+
+
+def start_actions(port: int, workdir: Path, log=None) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        cwd=ROOT, env=base_env(), stdout=log, stderr=subprocess.STDOUT if log else None,
+        start_new_session=True)
+
+
+def write_endpoints(workdir: Path, action_port: int) -> Path:
+    path = workdir / "endpoints.yml"
+    path.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
+    return path
+
+
+def start_stack(rasa_port: int = 5005, action_port: int = 5055, log_dir: Optional[Path] = None,
+                extra_args: Optional[List[str]] = None, timeout: float = 180) -> Stack:
+    workdir = Path(tempfile.mkdtemp(prefix="bot-run-"))
+    log_dir = log_dir or workdir
+    log_dir.mkdir(parents=True, exist_ok=True)
+    alog = open(log_dir / "actions.log", "w")
+    rlog = open(log_dir / "rasa.log", "w")
+    actions = start_actions(action_port, workdir, alog)
+    endpoints = write_endpoints(workdir, action_port)
+    rasa = subprocess.Popen(
+        [str(VENV_BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(endpoints),
+         "--credentials", str(ROOT / "credentials.yml"), "--port", str(rasa_port),
+         "-i", "127.0.0.1", *(extra_args or [])],
+        cwd=ROOT, env=base_env(), stdout=rlog, stderr=subprocess.STDOUT, start_new_session=True)
+    stack = Stack(actions, rasa, rasa_port, action_port, log_dir)
+    try:
+        _wait_http(f"http://127.0.0.1:{action_port}/health", timeout, actions, "action server")
+        _wait_http(f"{stack.url}/", timeout, rasa, "Rasa server")
+    except Exception:
+        stop_stack(stack)
+        raise
+    return stack
+
+
+def _stop(proc: Optional[subprocess.Popen]) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=15)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def stop_stack(stack: Stack) -> None:
+    _stop(stack.rasa)
+    _stop(stack.actions)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("mode", choices=["run", "shell"])
+    parser.add_argument("--port", type=int, default=int(os.environ.get("RASA_PORT", 5005)))
+    parser.add_argument("--action-port", type=int, default=int(os.environ.get("ACTION_PORT", 5055)))
+    args = parser.parse_args(argv)
+    if not MODEL.exists():
+        print("No trained model: run `make run` (it trains first).", file=sys.stderr)
+        return 1
+    if args.mode == "shell":
+        workdir = Path(tempfile.mkdtemp(prefix="bot-shell-"))
+        actions = start_actions(args.action_port, workdir, open(workdir / "actions.log", "w"))
+        try:
+            _wait_http(f"http://127.0.0.1:{args.action_port}/health", 60, actions, "action server")
+            print("[run] Type a message in Dutch; /stop ends the conversation.", flush=True)
+            return subprocess.call(
+                [str(VENV_BIN / "rasa"), "shell", "--model", str(MODEL), "--endpoints",
+                 str(write_endpoints(workdir, args.action_port))], cwd=ROOT, env=base_env())
+        except KeyboardInterrupt:
+            return 0
+        finally:
+            _stop(actions)
+    print("[run] starting the action server and the Rasa server (30-60 s)...", flush=True)
+    log_dir = ROOT / "logs"
+    try:
+        stack = start_stack(args.port, args.action_port, log_dir=log_dir)
+    except RuntimeError as e:
+        print(f"[run] {e}; see {log_dir}/rasa.log and {log_dir}/actions.log", file=sys.stderr)
+        return 1
+    print(f"""[run] the bot is ready.
+  REST:    curl -s {stack.url}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
+             -d '{{"sender": "demo", "message": "hoi"}}'
+  Logs:    {log_dir}/rasa.log, {log_dir}/actions.log
+  Stop:    Ctrl-C""", flush=True)
+    stop = {"now": False}
+
+    def _handler(signum, frame):
+        stop["now"] = True
+    signal.signal(signal.SIGINT, _handler)
+    signal.signal(signal.SIGTERM, _handler)
+    try:
+        while not stop["now"]:
+            for name, proc in (("Rasa server", stack.rasa), ("action server", stack.actions)):
+                if proc.poll() is not None:
+                    print(f"[run] the {name} stopped (exit {proc.returncode}); see the logs", file=sys.stderr)
+                    stop["now"] = True
+            time.sleep(0.5)
+    finally:
+        print("\n[run] stopping...", flush=True)
+        stop_stack(stack)
+        print("[run] stopped.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

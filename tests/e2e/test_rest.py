@@ -1,0 +1,66 @@
+"""End to end: the trained bot and the action server, running, over the REST channel."""
+import uuid
+
+import pytest
+import requests
+
+
+def say(stack, text, sender):
+    r = requests.post(f"{stack.url}/webhooks/rest/webhook",
+                      json={"sender": sender, "message": text}, timeout=60)
+    assert r.status_code == 200
+    return r.json()
+
+
+def texts(replies):
+    return [m.get("text", "") for m in replies]
+
+
+@pytest.fixture
+def sender():
+    return f"e2e-{uuid.uuid4().hex[:8]}"
+
+
+def test_greeting_says_it_is_a_program_and_asks_if_safe(bot_stack, sender):
+    replies = say(bot_stack, "hallo", sender)
+    assert "computerprogramma" in replies[0]["text"] and "veilig" in replies[0]["text"]
+    assert [b["payload"] for b in replies[0]["buttons"]] == ["/affirm", "/deny"]
+    replies = say(bot_stack, "/affirm", sender)
+    assert len(replies[0]["buttons"]) == 4
+
+
+def test_one_message_gets_the_route_at_once(bot_stack, sender):
+    replies = say(bot_stack, "ik ben leerkracht, een leerling van 15 wordt volgens mij uitgebuit", sender)
+    text = "\n".join(texts(replies))
+    assert "Veilig Thuis" in text and "0800-2000" in text
+    assert "wegwijzermensenhandel.nl/zorgcoördinatoren" in text
+    assert "?" not in replies[-1]["text"].splitlines()[0], "no question asked first"
+
+
+def test_crisis_halfway_through_the_form_comes_first_and_the_form_goes_on(bot_stack, sender):
+    first = say(bot_stack, "ik maak me zorgen om mijn buurmeisje, ze moet drugs rondbrengen", sender)
+    assert "jonger dan 18" in first[-1]["text"]
+    crisis = say(bot_stack, "er staat nu iemand met een honkbalknuppel voor ons huis te dreigen", sender)
+    assert "112" in crisis[0]["text"].splitlines()[0]
+    assert "jonger dan 18" in crisis[-1]["text"], "the form asks its question again"
+    more = say(bot_stack, "/affirm", sender)
+    assert "verstandelijke beperking" in more[-1]["text"]
+
+
+def test_bot_challenge_and_privacy(bot_stack, sender):
+    assert "computerprogramma" in say(bot_stack, "ben jij een robot?", sender)[0]["text"]
+    privacy = say(bot_stack, "wat gebeurt er met wat ik hier typ?", sender)[0]["text"]
+    assert "30 minuten" in privacy
+
+
+def test_organisation_question_uses_the_data_file(bot_stack, sender):
+    text = "\n".join(texts(say(bot_stack, "wat doet Koraal?", sender)))
+    assert "088-5057410" in text
+
+
+@pytest.mark.parametrize("text", ["", "   ", "<script>alert(1)</script>", "x" * 5000,
+                                  "What is the weather in London?", "\u202eabc\u202c"])
+def test_odd_input_gets_an_answer(bot_stack, sender, text):
+    r = requests.post(f"{bot_stack.url}/webhooks/rest/webhook",
+                      json={"sender": sender, "message": text}, timeout=60)
+    assert r.status_code == 200

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Every test, in order of speed. Called by `make test` after set-up and training.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PYTHONPATH=$PWD TF_CPP_MIN_LOG_LEVEL=2 RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1
+RASA=.venv/bin/rasa
+step() { printf '\n\033[1m[test] %s\033[0m\n' "$*"; }
+
+step "rasa data validate"
+.venv/bin/python -m bot.validate
+
+step "pytest: components, actions, organisation data, numbers"
+.venv/bin/python -m pytest -q -p no:cacheprovider bot tests --ignore=tests/e2e \
+  --ignore=tests/test_nlu_heldout.py -W ignore::DeprecationWarning
+
+step "test stories (tests/test_*.yml) with --fail-on-prediction-errors"
+rm -rf results/stories
+$RASA test core --model models/bot.tar.gz --stories tests --out results/stories --fail-on-prediction-errors
+
+step "NLU evaluation on the held-out set (>= 90% intent accuracy)"
+.venv/bin/python -m pytest -q -s -p no:cacheprovider tests/test_nlu_heldout.py -W ignore::DeprecationWarning
+
+step "end to end against the running bot (tests/e2e)"
+.venv/bin/python -m pytest -q -p no:cacheprovider tests/e2e -W ignore::DeprecationWarning
+
+step "all tests passed"
