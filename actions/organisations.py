@@ -1,6 +1,7 @@
 """Read data/organisaties.yml, the one source of organisation names, numbers and URLs."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Optional
@@ -60,15 +61,21 @@ def key_for(value: str) -> Optional[str]:
 
 
 def find_by_topic(text: str) -> Optional[str]:
-    """The organisation whose `onderwerpen` share the most words with the text, if any."""
-    words = set(text.lower().replace("?", " ").replace(",", " ").split())
-    best, best_score = None, 0
+    """The organisation whose `onderwerpen` share the most words with the text, if any.
+
+    On a tie the more specialised organisation (fewer topics) wins: "ouderenmishandeling en
+    geldzaken" goes to the lokale alliantie, not to the broad Veilig Thuis.
+    """
+    words = set(re.findall(r"[\wà-ÿ-]+", text.lower()))
+    best, best_score = None, (0, 0.0)
     for key, org in organisations().items():
-        score = 0
-        for topic in org.get("onderwerpen") or []:
+        topics = org.get("onderwerpen") or []
+        matched = 0
+        for topic in topics:
             topic_words = set(str(topic).lower().split())
             if topic_words and topic_words <= words:
-                score += len(topic_words)
-        if score > best_score:
+                matched += len(topic_words)
+        score = (matched, -len(topics))
+        if matched and score > best_score:
             best, best_score = key, score
     return best

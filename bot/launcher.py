@@ -15,9 +15,11 @@ import sys
 import tempfile
 import time
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Optional, Tuple
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -43,6 +45,9 @@ class Stack:
     rasa_port: int
     action_port: int
     workdir: Path
+    channels: List[str] = field(default_factory=list)
+    web: Optional[subprocess.Popen] = None
+    web_port: Optional[int] = None
 
     @property
     def url(self) -> str:
@@ -76,24 +81,47 @@ def write_endpoints(workdir: Path, action_port: int) -> Path:
     return path
 
 
+def write_credentials(workdir: Path, env: Optional[dict] = None) -> Tuple[Path, List[str]]:
+    """credentials.yml for this run: REST and socket.io, plus configured team chats."""
+    from bot.channels.config import credentials
+    creds, enabled = credentials(env)
+    path = workdir / "credentials.yml"
+    path.write_text(yaml.safe_dump(creds, sort_keys=False))
+    return path, enabled
+
+
 def start_stack(rasa_port: int = 5005, action_port: int = 5055, log_dir: Optional[Path] = None,
-                extra_args: Optional[List[str]] = None, timeout: float = 180) -> Stack:
+                extra_args: Optional[List[str]] = None, timeout: float = 180,
+                env: Optional[dict] = None, web_port: Optional[int] = None) -> Stack:
+    """Start the action server, the Rasa server and (with web_port) the widget's demo site.
+
+    env: extra environment for the Rasa server (channel settings); also decides the channels.
+    """
     workdir = Path(tempfile.mkdtemp(prefix="bot-run-"))
     log_dir = log_dir or workdir
     log_dir.mkdir(parents=True, exist_ok=True)
     alog = open(log_dir / "actions.log", "w")
     rlog = open(log_dir / "rasa.log", "w")
+    from bot.channels.config import read_dotenv
+    run_env = {**base_env(), **read_dotenv(), **(env or {})}
     actions = start_actions(action_port, workdir, alog)
     endpoints = write_endpoints(workdir, action_port)
+    creds, enabled = write_credentials(workdir, run_env)
     rasa = subprocess.Popen(
         [str(VENV_BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(endpoints),
-         "--credentials", str(ROOT / "credentials.yml"), "--port", str(rasa_port),
+         "--credentials", str(creds), "--port", str(rasa_port),
          "-i", "127.0.0.1", *(extra_args or [])],
-        cwd=ROOT, env=base_env(), stdout=rlog, stderr=subprocess.STDOUT, start_new_session=True)
-    stack = Stack(actions, rasa, rasa_port, action_port, log_dir)
+        cwd=ROOT, env=run_env, stdout=rlog, stderr=subprocess.STDOUT, start_new_session=True)
+    stack = Stack(actions, rasa, rasa_port, action_port, log_dir, channels=enabled)
     try:
+        if web_port:
+            from bot.web.server import start_web
+            stack.web = start_web(web_port, stack.url, open(log_dir / "web.log", "w"))
+            stack.web_port = web_port
         _wait_http(f"http://127.0.0.1:{action_port}/health", timeout, actions, "action server")
         _wait_http(f"{stack.url}/", timeout, rasa, "Rasa server")
+        if web_port:
+            _wait_http(f"http://127.0.0.1:{web_port}/", 30, stack.web, "web server")
     except Exception:
         stop_stack(stack)
         raise
@@ -114,6 +142,7 @@ def _stop(proc: Optional[subprocess.Popen]) -> None:
 
 
 def stop_stack(stack: Stack) -> None:
+    _stop(stack.web)
     _stop(stack.rasa)
     _stop(stack.actions)
 
@@ -147,7 +176,7 @@ def main(argv=None) -> int:
     except RuntimeError as e:
         print(f"[run] {e}; see {log_dir}/rasa.log and {log_dir}/actions.log", file=sys.stderr)
         return 1
-    print(f"""[run] the bot is ready.
+    print(f"""[run] the bot is ready. Channels: {", ".join(stack.channels)}.
   REST:    curl -s {stack.url}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
              -d '{{"sender": "demo", "message": "hoi"}}'
   Logs:    {log_dir}/rasa.log, {log_dir}/actions.log

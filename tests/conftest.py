@@ -24,7 +24,8 @@ def free_port() -> int:
 def bot_stack():
     """The trained bot and the action server, really running, on free ports."""
     from bot.launcher import start_stack, stop_stack
-    stack = start_stack(free_port(), free_port(), log_dir=ARTIFACTS / "logs")
+    web_port = free_port() if (ROOT / "bot" / "web" / "server.py").exists() else None
+    stack = start_stack(free_port(), free_port(), log_dir=ARTIFACTS / "logs", web_port=web_port)
     yield stack
     stop_stack(stack)
 

@@ -26,6 +26,22 @@ AGE = re.compile(
     r"|\b(\d{1,2})\s*(?:jaar|jr|-?jarige?)\b)",
     re.IGNORECASE,
 )
+STEP = re.compile(
+    r"\bstap\s*(?P<num>[1-5]|een|één|twee|drie|vier|vijf)\b"
+    r"|\b(?P<ord>eerste|tweede|derde|vierde|vijfde|laatste)\s+stap\b", re.IGNORECASE)
+STEP_VALUES = {"een": 1, "één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "eerste": 1,
+               "tweede": 2, "derde": 3, "vierde": 4, "vijfde": 5, "laatste": 5}
+
+
+def step_in(text: str) -> Optional[Tuple[int, int, int]]:
+    """(step number, start, end) of the first "stap 3" / "derde stap" in the text."""
+    m = STEP.search(text)
+    if not m:
+        return None
+    word = (m.group("num") or m.group("ord")).lower()
+    return (int(word) if word.isdigit() else STEP_VALUES[word]), m.start(), m.end()
+
+
 # Words in aliases that are also everyday Dutch ("om") or common abbreviations ("mw" for
 # mevrouw): an alias with such a word only matches when that word is typed in capitals.
 CAPITALS_ONLY = {"om", "mw", "gi", "vt"}
@@ -82,7 +98,8 @@ class Lexicon:
     """Pure-Python extraction over text plus (lemma, text, start, end) tokens."""
 
     ORDER = {"rol": ["professional", "ouder", "omstander", "slachtoffer"],
-             "minderjarig": ["ja", "nee"], "lvb": ["ja"], "anoniem": ["ja"]}
+             "minderjarig": ["ja", "nee"], "lvb": ["ja"], "anoniem": ["ja"],
+             "gids": ["uitbuiting", "meldcode"]}
 
     def __init__(self, matcher: PhraseMatcher, organisations: OrganisationFinder):
         self.matcher = matcher
@@ -113,6 +130,9 @@ class Lexicon:
                     entities.append(self._entity(entity, value, tokens[start][2],
                                                  tokens[end - 1][3], text))
                     break
+        step = step_in(text)
+        if step:
+            entities.append(self._entity("stap", str(step[0]), step[1], step[2], text))
         seen = set()
         for key, start, end in self.organisations.find(text):
             if key not in seen:

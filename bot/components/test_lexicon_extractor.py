@@ -23,7 +23,7 @@ def extract():
 
 @pytest.mark.parametrize("text,expected", [
     ("ik ben leerkracht, een leerling van 15 wordt volgens mij uitgebuit",
-     {"rol": "professional", "minderjarig": "ja"}),
+     {"rol": "professional", "minderjarig": "ja", "gids": "uitbuiting"}),
     ("Mijn dochter van 14 heeft ineens dure spullen en een oudere vriend",
      {"rol": "ouder", "minderjarig": "ja"}),
     ("mijn vriend slaat me", {"rol": "slachtoffer"}),
@@ -53,3 +53,13 @@ def test_longest_alias_wins():
     finder = OrganisationFinder({"a": {"naam": "Cursus Straatcultuur", "aliassen": []},
                                  "b": {"naam": "Cursus Straatcultuur in de klas", "aliassen": []}})
     assert [k for k, _, _ in finder.find("ik zoek cursus straatcultuur in de klas")] == ["b"]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("wat houdt stap 3 in?", {"stap": "3"}),
+    ("mag ik de derde stap overslaan", {"stap": "3"}),
+    ("wat is stap twee van het stappenplan uitbuiting", {"stap": "2", "gids": "uitbuiting"}),
+    ("leg stap 1 van de meldcode uit", {"stap": "1", "gids": "meldcode"}),
+])
+def test_step_and_plan(extract, text, expected):
+    assert extract(text) == expected

@@ -1,0 +1,1 @@
+"""Channel code: which channels run, and the project's own connectors."""

@@ -1,0 +1,101 @@
+"""Meldcode guidance: afwegingskader outcomes, step navigation, the melding draft."""
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.guidance import (AFWEGING, MELDING, ActionAfwegingUitkomst, ActionMeldingConcept,
+                              ActionOrganisatiesLijst, ActionStapOverslaan, ActionStapVolgende,
+                              afweging_needed, afweging_outcome, looks_like_a_name, melding_draft,
+                              steps)
+
+
+def tracker(slots=None, intent="greet", entities=None, text=""):
+    return Tracker("t", slots or {}, {"text": text, "intent": {"name": intent},
+                                       "entities": entities or []}, [], False, None, {}, None)
+
+
+def run(action, t):
+    d = CollectingDispatcher()
+    return d.messages, action.run(d, t, {})
+
+
+def answers(*values):
+    return dict(zip(AFWEGING, values))
+
+
+@pytest.mark.parametrize("values,melden,fragment", [
+    (("nee",), False, "geen signalen"),
+    (("ja", "ja"), True, "acute en/of structurele"),
+    (("ja", "nee", "nee"), True, "geen hulp regelen"),
+    (("ja", "nee", "ja", "nee"), True, "niet mee"),
+    (("ja", "nee", "ja", "ja", "nee"), True, "niet voor veiligheid"),
+    (("ja", "nee", "ja", "ja", "ja"), False, "blijft volgen"),
+])
+def test_every_afwegingskader_outcome(values, melden, fragment):
+    vals = answers(*values)
+    assert afweging_needed(vals) == AFWEGING[:len(values)], "no question after a decisive answer"
+    text, must_report = afweging_outcome(vals)
+    assert must_report is melden and fragment in text
+    msgs, events = run(ActionAfwegingUitkomst(), tracker(vals))
+    assert ("0800-2000" in msgs[0]["text"]) is melden
+    assert any(e["name"] == "melding_afweging" and "uitkomst" in e["value"] for e in events)
+
+
+def test_dont_know_asks_the_same_question_again():
+    assert afweging_needed(answers("ja", "weetniet")) == AFWEGING[:2]
+
+
+def test_walkthrough_next_and_last_step():
+    msgs, events = run(ActionStapVolgende(), tracker({"gids": "meldcode", "stap": 2.0}))
+    assert msgs[0]["text"].startswith("Stap 3")
+    assert {"event": "slot", "name": "stap", "value": 3.0, "timestamp": None} in events
+    msgs, _ = run(ActionStapVolgende(), tracker({"gids": "uitbuiting", "stap": 5.0}))
+    assert "laatste stap" in msgs[0]["text"]
+
+
+def test_skipping_step_3_is_only_for_safety():
+    msgs, _ = run(ActionStapOverslaan(), tracker(entities=[{"entity": "stap", "value": "3"}]))
+    assert "gevaar" in msgs[0]["text"] and msgs[0]["text"].startswith("Mag je stap 3")
+
+
+def test_both_plans_have_five_steps():
+    assert len(steps("meldcode")) == 5 and len(steps("uitbuiting")) == 5
+
+
+def test_melding_draft_content_and_layout():
+    values = {"melding_signalen": "Leerling A. heeft sinds 3 weken blauwe plekken op de armen.",
+              "melding_overleg": "Overlegd met de aandachtsfunctionaris op 4 maart.",
+              "melding_gesprek": "Gesprek met moeder B.: zij zegt dat A. valt bij het sporten.",
+              "melding_afweging": "afweging 1: ja; afweging 2: ja (uitkomst: melden bij Veilig Thuis)",
+              "melding_besluit": "Melden bij Veilig Thuis."}
+    draft = melding_draft(values)
+    lines = draft.splitlines()
+    assert lines[0] == "CONCEPT MELDING VEILIG THUIS"
+    order = [next(i for i, l in enumerate(lines) if l.startswith(f"Stap {n}.")) for n in range(1, 6)]
+    assert order == sorted(order)
+    for slot, value in values.items():
+        assert value in draft
+    for point in ("feitelijk", "bron", "onderbouw", "diagnose"):
+        assert point in draft
+    assert "(nog invullen)" in melding_draft({})
+    msgs, events = run(ActionMeldingConcept(), tracker(values))
+    assert msgs[0]["text"] == draft and "niets gemeld" in msgs[1]["text"]
+    assert all(e["value"] is None for e in events) and {e["name"] for e in events} == set(MELDING)
+
+
+def test_name_warning():
+    assert looks_like_a_name("ik sprak met Fatima over de blauwe plekken")
+    assert not looks_like_a_name("leerling A. heeft blauwe plekken, overlegd met Veilig Thuis")
+
+
+@pytest.mark.parametrize("intent,expect", [("knowledge_organisations", "CoMensha"),
+                                           ("trainings", "BUIT")])
+def test_lists(intent, expect):
+    msgs, _ = run(ActionOrganisatiesLijst(), tracker(intent=intent))
+    assert expect in msgs[0]["text"]
+
+
+def test_sociale_kaart_by_topic():
+    msgs, _ = run(ActionOrganisatiesLijst(), tracker(
+        intent="social_map", text="waar kan ik terecht met ouderenmishandeling en geldzaken"))
+    assert msgs[0]["text"].startswith("Lokale alliantie")
