@@ -10,7 +10,7 @@ ifdef CI
 export TQDM_DISABLE := 1
 endif
 
-.PHONY: setup train run shell test unit validate stories nlu-eval e2e clean
+.PHONY: setup train run shell test bench clean
 
 setup:
 	@bash bot/setup.sh
@@ -26,6 +26,11 @@ shell: train
 
 test: train
 	@bash tests/run_all.sh
+
+# Speed and memory (not part of `make test`): see bench/results.md.
+bench: train
+	@bash bot/setup_redis.sh
+	@PYTHONPATH=$(CURDIR) $(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf models build results .stamps

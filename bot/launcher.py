@@ -75,10 +75,75 @@ def start_actions(port: int, workdir: Path, log=None) -> subprocess.Popen:
         start_new_session=True)
 
 
-def write_endpoints(workdir: Path, action_port: int) -> Path:
+REDIS_KEY_PREFIX = "meldcode"  # Rasa wants an alphanumeric prefix; keys: meldcode:tracker:<id>
+
+
+def session_expiry_seconds() -> int:
+    """The session expiry of domain.yml (session_config, minutes) in seconds; 30 min by default."""
+    try:
+        domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8")) or {}
+        minutes = float((domain.get("session_config") or {}).get("session_expiration_time", 30))
+    except (OSError, yaml.YAMLError, TypeError, ValueError):
+        minutes = 30
+    return int(minutes * 60) if minutes > 0 else 30 * 60
+
+
+def redis_stores(redis_url: str) -> dict:
+    """tracker_store and lock_store sections for endpoints.yml from a redis:// URL.
+
+    The tracker expires after the session expiry of domain.yml, so nothing a user typed is kept
+    longer than the session. Keys start with REDIS_KEY_PREFIX (env REDIS_KEY_PREFIX overrides).
+    """
+    from urllib.parse import unquote, urlparse
+    url = urlparse(redis_url)
+    if url.scheme not in ("redis", "rediss"):
+        raise ValueError(f"REDIS_URL must start with redis:// or rediss://, not {redis_url!r}")
+    try:
+        db = int((url.path or "/0").lstrip("/") or 0)
+    except ValueError:
+        raise ValueError(f"REDIS_URL: the database must be a number, not {url.path!r}") from None
+    common = {"type": "redis", "url": url.hostname or "localhost", "port": url.port or 6379,
+              "db": db, "key_prefix": os.environ.get("REDIS_KEY_PREFIX", REDIS_KEY_PREFIX)}
+    if url.username:
+        common["username"] = unquote(url.username)
+    if url.password:
+        common["password"] = unquote(url.password)
+    if url.scheme == "rediss":
+        common["use_ssl"] = True
+    return {"tracker_store": {**common, "record_exp": session_expiry_seconds()},
+            "lock_store": dict(common)}
+
+
+def write_endpoints(workdir: Path, action_port: int, env: Optional[dict] = None) -> Path:
+    """endpoints.yml: the action server, and Redis tracker and lock stores when REDIS_URL is set.
+
+    Without REDIS_URL Rasa keeps conversations in memory (the default for `make run`).
+    env: where to look for REDIS_URL (default: os.environ).
+    """
+    endpoints: dict = {"action_endpoint": {"url": f"http://127.0.0.1:{action_port}/webhook"}}
+    redis_url = (env if env is not None else os.environ).get("REDIS_URL", "").strip()
+    if redis_url:
+        endpoints.update(redis_stores(redis_url))
     path = workdir / "endpoints.yml"
-    path.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
+    path.write_text(yaml.safe_dump(endpoints, sort_keys=False))
     return path
+
+
+def api_args(env: Optional[dict] = None) -> List[str]:
+    """Arguments for `rasa run` that switch on the HTTP API, only with a token (RASA_API_TOKEN).
+
+    Without a token the API (/model/parse, /conversations/...) stays off: the channels only.
+    """
+    token = (env if env is not None else os.environ).get("RASA_API_TOKEN", "").strip()
+    return ["--enable-api", "--auth-token", token] if token else []
+
+
+def cors_args(env: Optional[dict] = None) -> List[str]:
+    """`--cors` for `rasa run`: env CORS_ORIGINS (space or comma separated), default the demo site."""
+    raw = (env if env is not None else os.environ).get("CORS_ORIGINS", "")
+    origins = [o for o in raw.replace(",", " ").split() if o] or \
+        ["http://127.0.0.1:8080", "http://localhost:8080"]
+    return ["--cors", *origins]
 
 
 def write_credentials(workdir: Path, env: Optional[dict] = None) -> Tuple[Path, List[str]]:
@@ -105,12 +170,14 @@ def start_stack(rasa_port: int = 5005, action_port: int = 5055, log_dir: Optiona
     from bot.channels.config import read_dotenv
     run_env = {**base_env(), **read_dotenv(), **(env or {})}
     actions = start_actions(action_port, workdir, alog)
-    endpoints = write_endpoints(workdir, action_port)
+    endpoints = write_endpoints(workdir, action_port, run_env)
     creds, enabled = write_credentials(workdir, run_env)
+    if web_port and not run_env.get("CORS_ORIGINS"):
+        run_env["CORS_ORIGINS"] = f"http://127.0.0.1:{web_port} http://localhost:{web_port}"
     rasa = subprocess.Popen(
         [str(VENV_BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(endpoints),
-         "--credentials", str(creds), "--port", str(rasa_port),
-         "-i", "127.0.0.1", *(extra_args or [])],
+         "--credentials", str(creds), "--port", str(rasa_port), "-i", "127.0.0.1",
+         *api_args(run_env), *cors_args(run_env), *(extra_args or [])],
         cwd=ROOT, env=run_env, stdout=rlog, stderr=subprocess.STDOUT, start_new_session=True)
     stack = Stack(actions, rasa, rasa_port, action_port, log_dir, channels=enabled)
     try:
@@ -152,6 +219,8 @@ def main(argv=None) -> int:
     parser.add_argument("mode", choices=["run", "shell"])
     parser.add_argument("--port", type=int, default=int(os.environ.get("RASA_PORT", 5005)))
     parser.add_argument("--action-port", type=int, default=int(os.environ.get("ACTION_PORT", 5055)))
+    parser.add_argument("--web-port", type=int, default=int(os.environ.get("WEB_PORT", 8080)),
+                        help="port of the chat widget's demo page (0: no demo page)")
     args = parser.parse_args(argv)
     if not MODEL.exists():
         print("No trained model: run `make run` (it trains first).", file=sys.stderr)
@@ -172,13 +241,14 @@ def main(argv=None) -> int:
     print("[run] starting the action server and the Rasa server (30-60 s)...", flush=True)
     log_dir = ROOT / "logs"
     try:
-        stack = start_stack(args.port, args.action_port, log_dir=log_dir)
+        stack = start_stack(args.port, args.action_port, log_dir=log_dir, web_port=args.web_port or None)
     except RuntimeError as e:
         print(f"[run] {e}; see {log_dir}/rasa.log and {log_dir}/actions.log", file=sys.stderr)
         return 1
     print(f"""[run] the bot is ready. Channels: {", ".join(stack.channels)}.
   REST:    curl -s {stack.url}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
              -d '{{"sender": "demo", "message": "hoi"}}'
+  Widget:  {f"http://127.0.0.1:{stack.web_port}/ (demo page with the chat widget)" if stack.web_port else "off"}
   Logs:    {log_dir}/rasa.log, {log_dir}/actions.log
   Stop:    Ctrl-C""", flush=True)
     stop = {"now": False}

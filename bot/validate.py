@@ -1,7 +1,8 @@
 """`rasa data validate`, failing on every warning except Rasa's known false alarm.
 
 Rasa 3.6 reports form questions (utter_ask_<slot>) as "not used in any story or rule",
-although the form uses them. Those lines are allowed; any other warning fails.
+although the form uses them; and `too_long` has no examples on purpose (the LengthGuard
+component sets it). Those lines are allowed; any other warning fails.
 """
 import re
 import subprocess
@@ -9,7 +10,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ALLOWED = re.compile(r"The utterance 'utter_ask_\w+' is not used in any story or rule")
+ALLOWED = re.compile(r"The utterance 'utter_ask_\w+' is not used in any story or rule"
+                     r"|The intent 'too_long' is listed in the domain file, but is not found in the NLU")
 
 
 def main() -> int:

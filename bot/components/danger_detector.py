@@ -104,39 +104,49 @@ class PhraseMatcher:
 
 
 def decide_intent(predicted: Optional[str], matches: Iterable[Match]) -> Optional[str]:
-    """The intent to force, or None to keep DIET's prediction."""
+    """The crisis intent to make certain, or None when no danger phrase matched.
+
+    A crisis intent DIET already chose is kept (all three answers show 112), except suicide
+    when only acute-danger phrases matched ("hij dreigt mij dood te steken"). It is still
+    returned, so that a low-confidence crisis prediction is made certain and can never fall
+    through to the FallbackClassifier.
+    """
     categories = {m.category for m in matches}
-    if "suicide" in categories and predicted not in ("suicide", "acute_danger"):
-        return "suicide"
-    if "acute_danger" in categories and predicted not in CRISIS_INTENTS:
-        return "acute_danger"
-    return None
+    if not categories:
+        return None
+    if predicted in CRISIS_INTENTS:
+        if predicted == "suicide" and "suicide" not in categories:
+            return "acute_danger"
+        return predicted
+    return "acute_danger" if "acute_danger" in categories else "suicide"
 
 
 try:  # The Rasa wrapper; the matcher above is importable without Rasa.
-    from rasa.engine.graph import ExecutionContext, GraphComponent
-    from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-    from rasa.engine.storage.resource import Resource
-    from rasa.engine.storage.storage import ModelStorage
+    from rasa.nlu.constants import TOKENS_NAMES
     from rasa.nlu.tokenizers.tokenizer import Tokenizer
     from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
     from rasa.shared.nlu.training_data.message import Message
-    from rasa.nlu.constants import TOKENS_NAMES
 except ImportError:  # pragma: no cover - only without Rasa installed
-    GraphComponent = object  # type: ignore
-    DefaultV1Recipe = None  # type: ignore
+    pass
+
+from bot.components.base import StatelessComponent, register  # noqa: E402
 
 
-def _register(cls):
-    if DefaultV1Recipe is None:  # pragma: no cover
-        return cls
-    return DefaultV1Recipe.register(
-        [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
-    )(cls)
+def force_intent(message: "Message", name: str) -> None:
+    """Make `name` the intent with confidence 1.0, first in the ranking.
+
+    The other intents keep their order but at most half their confidence, so that the
+    FallbackClassifier (last in the pipeline) does not call a forced intent ambiguous.
+    """
+    ranking = [{**r, "confidence": min(r.get("confidence") or 0.0, 0.5) / 2}
+               for r in (message.get(INTENT_RANKING_KEY) or []) if r.get("name") != name]
+    message.set(INTENT, {"name": name, "confidence": 1.0}, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [{"name": name, "confidence": 1.0}] + ranking,
+                add_to_output=True)
 
 
-@_register
-class DangerDetector(GraphComponent):
+@register("INTENT_CLASSIFIER")
+class DangerDetector(StatelessComponent):
     """Rasa NLU component around PhraseMatcher."""
 
     @classmethod
@@ -148,20 +158,11 @@ class DangerDetector(GraphComponent):
         return {"phrases_file": DEFAULT_PHRASES}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
+        super().__init__(config)
         path = Path(config.get("phrases_file") or DEFAULT_PHRASES)
         if not path.is_absolute():
             path = ROOT / path
         self.matcher = PhraseMatcher.from_file(path)
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: "ModelStorage",
-        resource: "Resource",
-        execution_context: "ExecutionContext",
-    ) -> "DangerDetector":
-        return cls(config)
 
     def process(self, messages: List["Message"]) -> List["Message"]:
         for message in messages:
@@ -179,10 +180,5 @@ class DangerDetector(GraphComponent):
         # Only pattern names are logged, never the user's words.
         logger.debug("danger patterns %s, DIET said %s, forced %s",
                      [m.name for m in matches], predicted, forced)
-        if forced is None:
-            return
-        ranking = [r for r in (message.get(INTENT_RANKING_KEY) or []) if r.get("name") != forced]
-        message.set(INTENT, {"name": forced, "confidence": 1.0}, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [{"name": forced, "confidence": 1.0}] + ranking,
-                    add_to_output=True)
+        force_intent(message, forced)
         message.set("danger_patterns", sorted({m.name for m in matches}), add_to_output=True)

@@ -42,6 +42,8 @@ def step_in(text: str) -> Optional[Tuple[int, int, int]]:
     return (int(word) if word.isdigit() else STEP_VALUES[word]), m.start(), m.end()
 
 
+JOINER = re.compile(r"^\s*(?:en|of|/|,)?\s*$")
+
 # Words in aliases that are also everyday Dutch ("om") or common abbreviations ("mw" for
 # mevrouw): an alias with such a word only matches when that word is typed in capitals.
 CAPITALS_ONLY = {"om", "mw", "gi", "vt"}
@@ -133,11 +135,14 @@ class Lexicon:
         step = step_in(text)
         if step:
             entities.append(self._entity("stap", str(step[0]), step[1], step[2], text))
-        seen = set()
+        spans: Dict[str, List[int]] = {}
         for key, start, end in self.organisations.find(text):
-            if key not in seen:
-                seen.add(key)
-                entities.append(self._entity("organisatie", key, start, end, text))
+            if key not in spans:
+                spans[key] = [start, end]
+            elif JOINER.match(text[spans[key][1]:start]):
+                spans[key][1] = end  # "RIEC's en LIEC", "OGGZ / bemoeizorg": one mention
+        for key, (start, end) in spans.items():
+            entities.append(self._entity("organisatie", key, start, end, text))
         return entities
 
     @staticmethod
@@ -147,29 +152,18 @@ class Lexicon:
 
 
 try:
-    from rasa.engine.graph import ExecutionContext, GraphComponent
-    from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-    from rasa.engine.storage.resource import Resource
-    from rasa.engine.storage.storage import ModelStorage
     from rasa.nlu.constants import TOKENS_NAMES
     from rasa.nlu.tokenizers.tokenizer import Tokenizer
     from rasa.shared.nlu.constants import ENTITIES, TEXT
     from rasa.shared.nlu.training_data.message import Message
 except ImportError:  # pragma: no cover
-    GraphComponent = object  # type: ignore
-    DefaultV1Recipe = None  # type: ignore
+    pass
+
+from bot.components.base import StatelessComponent, register  # noqa: E402
 
 
-def _register(cls):
-    if DefaultV1Recipe is None:  # pragma: no cover
-        return cls
-    return DefaultV1Recipe.register(
-        [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
-    )(cls)
-
-
-@_register
-class LexiconEntityExtractor(GraphComponent):
+@register("ENTITY_EXTRACTOR")
+class LexiconEntityExtractor(StatelessComponent):
     @classmethod
     def required_components(cls) -> List[type]:
         return [Tokenizer]
@@ -179,13 +173,9 @@ class LexiconEntityExtractor(GraphComponent):
         return {"lexicon_file": DEFAULT_LEXICON, "organisations_file": DEFAULT_ORGANISATIONS}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
+        super().__init__(config)
         self.lexicon = Lexicon.from_files(config.get("lexicon_file") or DEFAULT_LEXICON,
                                           config.get("organisations_file") or DEFAULT_ORGANISATIONS)
-
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: "ModelStorage",
-               resource: "Resource", execution_context: "ExecutionContext") -> "LexiconEntityExtractor":
-        return cls(config)
 
     def process(self, messages: List["Message"]) -> List["Message"]:
         for message in messages:

@@ -89,11 +89,20 @@ def test_calm_messages_keep_their_intent(nlp, detector, text):
     assert m.get("danger_patterns") is None
 
 
-def test_crisis_prediction_is_never_lowered():
-    assert decide_intent("sexual_assault", [Match("acute_danger", "wapen")]) is None
-    assert decide_intent("acute_danger", [Match("suicide", "zelfdoding")]) is None
+def test_crisis_prediction_is_kept_and_made_certain():
+    assert decide_intent("sexual_assault", [Match("acute_danger", "wapen")]) == "sexual_assault"
+    assert decide_intent("acute_danger", [Match("suicide", "zelfdoding")]) == "acute_danger"
+    assert decide_intent("suicide", [Match("acute_danger", "doodsbedreiging")]) == "acute_danger"
+    assert decide_intent("suicide", [Match("suicide", "zelfdoding")]) == "suicide"
     assert decide_intent("greet", [Match("acute_danger", "wapen")]) == "acute_danger"
+    assert decide_intent("greet", [Match("suicide", "zelfdoding")]) == "suicide"
     assert decide_intent("greet", []) is None
+
+
+def test_low_confidence_crisis_prediction_becomes_certain(nlp, detector):
+    m = message(nlp, "er staat iemand met een honkbalknuppel voor ons huis", intent="acute_danger",
+                confidence=0.37)
+    assert detector.process([m])[0].get(INTENT) == {"name": "acute_danger", "confidence": 1.0}
 
 
 def test_gaps_and_order():
@@ -112,3 +121,12 @@ def test_negation_blocks_a_match():
 def test_empty_message_is_fine(detector):
     m = Message(data={TEXT: ""})
     assert detector.process([m])[0].get(INTENT) is None
+
+
+def test_forced_intent_is_never_ambiguous_for_the_fallback(nlp, detector):
+    m = message(nlp, "hij heeft een mes", intent="greet", confidence=0.99)
+    m.set(INTENT_RANKING_KEY, [{"name": "greet", "confidence": 0.99},
+                               {"name": "acute_danger", "confidence": 0.98}])
+    ranking = detector.process([m])[0].get(INTENT_RANKING_KEY)
+    assert ranking[0] == {"name": "acute_danger", "confidence": 1.0}
+    assert all(r["confidence"] <= 0.25 for r in ranking[1:])

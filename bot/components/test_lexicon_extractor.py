@@ -63,3 +63,10 @@ def test_longest_alias_wins():
 ])
 def test_step_and_plan(extract, text, expected):
     assert extract(text) == expected
+
+
+def test_two_names_of_one_organisation_are_one_mention():
+    lexicon = Lexicon.from_files()
+    text = "wat doet RIEC's en LIEC?"
+    found = [e for e in lexicon.extract(text, []) if e["entity"] == "organisatie"]
+    assert [(e["value"], text[e["start"]:e["end"]]) for e in found] == [("riec_liec", "RIEC's en LIEC")]

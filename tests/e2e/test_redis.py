@@ -1,0 +1,165 @@
+"""Redis tracker and lock store (REDIS_URL): state in Redis with a prefix and the session TTL,
+the form goes on across two Rasa servers on one Redis, and one of them may die.
+
+Starts its own redis-server on a free port (bot/setup_redis.sh installs it) and its own stack.
+"""
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.conftest import ARTIFACTS, free_port
+
+pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None,
+                                reason="redis-server missing: run `bash bot/setup_redis.sh`")
+SESSION_SECONDS = 30 * 60
+
+
+@contextmanager
+def redis_server():
+    """A throw-away redis-server on a free port, without persistence; yields its URL."""
+    import redis
+    port = free_port()
+    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
+                             "--save", "", "--appendonly", "no"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    client = redis.Redis(port=port)
+    try:
+        deadline = time.time() + 20
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if proc.poll() is not None or time.time() > deadline:
+                    raise RuntimeError("redis-server did not start")
+                time.sleep(0.1)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        client.close()
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@contextmanager
+def env_set(**values):
+    """Also set the variables in os.environ while the stack starts (write_endpoints reads them)."""
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def start_second_rasa(stack, redis_url, log: Path):
+    """Another Rasa server on the same Redis and the same action server."""
+    from bot.launcher import (MODEL, ROOT, VENV_BIN, _stop, _wait_http, base_env,
+                              write_credentials, write_endpoints)
+    workdir = Path(tempfile.mkdtemp(prefix="bot-run-b-"))
+    env = {**base_env(), "REDIS_URL": redis_url}
+    endpoints = write_endpoints(workdir, stack.action_port, env)
+    creds, _ = write_credentials(workdir, env)
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(VENV_BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(endpoints),
+         "--credentials", str(creds), "--port", str(port), "-i", "127.0.0.1"],
+        cwd=ROOT, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT,
+        start_new_session=True)
+    try:
+        _wait_http(f"http://127.0.0.1:{port}/", 240, proc, "second Rasa server")
+    except Exception:
+        _stop(proc)
+        raise
+    return proc, f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="module")
+def redis_stacks():
+    from bot.launcher import _stop, start_stack, stop_stack
+    with redis_server() as url:
+        with env_set(REDIS_URL=url):
+            stack = start_stack(free_port(), free_port(), log_dir=ARTIFACTS / "logs-redis",
+                                env={"REDIS_URL": url})
+        try:
+            second, second_url = start_second_rasa(stack, url, ARTIFACTS / "logs-redis" / "rasa-b.log")
+            try:
+                yield {"url": url, "stack": stack, "a": stack.url, "b": second_url,
+                       "proc_a": stack.rasa}
+            finally:
+                _stop(second)
+        finally:
+            stop_stack(stack)
+
+
+def say(base, text, sender):
+    r = requests.post(f"{base}/webhooks/rest/webhook", json={"sender": sender, "message": text},
+                      timeout=60)
+    assert r.status_code == 200, r.text
+    return [m.get("text", "") for m in r.json()]
+
+
+def test_endpoints_without_redis_url_keep_the_in_memory_default(tmp_path):
+    import yaml
+    from bot.launcher import write_endpoints
+    conf = yaml.safe_load(write_endpoints(tmp_path, 5055, {}).read_text())
+    assert set(conf) == {"action_endpoint"}
+
+
+def test_endpoints_parse_the_redis_url(tmp_path):
+    import yaml
+    from bot.launcher import write_endpoints
+    conf = yaml.safe_load(write_endpoints(
+        tmp_path, 5055, {"REDIS_URL": "redis://:geh%40eim@redis.local:6380/3"}).read_text())
+    tracker, lock = conf["tracker_store"], conf["lock_store"]
+    assert tracker == {"type": "redis", "url": "redis.local", "port": 6380, "db": 3,
+                       "key_prefix": "meldcode", "password": "geh@eim",
+                       "record_exp": SESSION_SECONDS}
+    assert lock["type"] == "redis" and lock["key_prefix"] == "meldcode" and "record_exp" not in lock
+    with pytest.raises(ValueError):
+        write_endpoints(tmp_path, 5055, {"REDIS_URL": "http://x"})
+
+
+def test_state_is_in_redis_with_prefix_and_session_ttl(redis_stacks):
+    import redis
+    sender = f"redis-{uuid.uuid4().hex[:8]}"
+    say(redis_stacks["a"], "hallo", sender)
+    client = redis.Redis.from_url(redis_stacks["url"])
+    key = f"meldcode:tracker:{sender}"
+    assert client.exists(key), sorted(k.decode() for k in client.keys("*"))[:20]
+    ttl = client.ttl(key)
+    assert SESSION_SECONDS - 60 <= ttl <= SESSION_SECONDS, ttl
+    assert all(k.startswith(b"meldcode:") for k in client.keys("*")), client.keys("*")
+
+
+def test_form_state_survives_across_two_servers_and_a_killed_one(redis_stacks):
+    sender = f"redis-{uuid.uuid4().hex[:8]}"
+    a, b = redis_stacks["a"], redis_stacks["b"]
+    first = say(a, "ik maak me zorgen om mijn buurmeisje, ze moet drugs rondbrengen", sender)
+    assert "jonger dan 18" in first[-1]
+    second = say(b, "/affirm", sender)          # the other server knows the form
+    assert "verstandelijke beperking" in second[-1]
+    crisis = say(a, "er staat nu iemand met een mes voor de deur", sender)
+    assert "112" in crisis[0].splitlines()[0]
+    assert "verstandelijke beperking" in crisis[-1], "the form asks its question again"
+    # Server A dies without warning; B carries on with the same conversation.
+    os.killpg(redis_stacks["proc_a"].pid, signal.SIGKILL)
+    redis_stacks["proc_a"].wait(10)
+    third = "\n".join(say(b, "/deny", sender))
+    assert "Veilig Thuis" in third or "?" in third, third
