@@ -109,7 +109,7 @@
     return el("span", { "class": "mg-sr", text: text });
   }
 
-  // URLs (http(s):// or www.) and Dutch phone numbers (112, 0800-2000, 088-5057410, 0201234567).
+  // URLs (http(s):// or www.) and Dutch phone numbers (112, 0800-2000, 088-5057410, ten digits).
   var LINK_RE = /(https?:\/\/[^\s<>"']+|www\.[^\s<>"']+)|(^|[^\d\/-])(112|0\d{2,3}-\d{4,8}|0\d{9})(?![\d-])/g;
   var TRAILING = /[.,;:!?)\]]+$/;
 
