@@ -58,6 +58,8 @@ def action_texts():
         texts.append((f"route {zorg} {rol}", render(route(zorg, rol, minor, lvb, anon), zorg, rol)))
     for key in orgs.organisations():
         texts.append((f"organisation {key}", orgs.describe(key)))
+    from bot.channels.rest_safe import FAILURE_TEXT
+    texts.append(("rest_safe failure", FAILURE_TEXT))
     return texts
 
 

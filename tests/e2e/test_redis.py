@@ -163,3 +163,53 @@ def test_form_state_survives_across_two_servers_and_a_killed_one(redis_stacks):
     redis_stacks["proc_a"].wait(10)
     third = "\n".join(say(b, "/deny", sender))
     assert "Veilig Thuis" in third or "?" in third, third
+
+
+def test_redis_restart_gets_a_clear_message_then_recovers(tmp_path):
+    """Redis down: a clear answer with 112, no hang, no 5xx; Redis back: the bot answers again."""
+    import redis
+    from bot.launcher import start_stack, stop_stack
+    port = free_port()
+    cmd = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+           "--appendonly", "no"]
+
+    def start_redis():
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+        client = redis.Redis(port=port)
+        deadline = time.time() + 20
+        while True:
+            try:
+                client.ping()
+                return proc
+            except redis.ConnectionError:
+                assert time.time() < deadline, "redis-server did not start"
+                time.sleep(0.1)
+
+    redis_proc = start_redis()
+    url = f"redis://127.0.0.1:{port}/0"
+    with env_set(REDIS_URL=url):
+        stack = start_stack(free_port(), free_port(), log_dir=ARTIFACTS / "logs-redis-restart",
+                            env={"REDIS_URL": url})
+    try:
+        sender = f"restart-{uuid.uuid4().hex[:8]}"
+        assert "computerprogramma" in say(stack.url, "hallo", sender)[0]
+        redis_proc.kill()
+        redis_proc.wait(10)
+        started = time.time()
+        r = requests.post(f"{stack.url}/webhooks/rest/webhook",
+                          json={"sender": sender, "message": "ben jij een robot?"}, timeout=60)
+        assert r.status_code == 200 and time.time() - started < 30
+        text = " ".join(m.get("text", "") for m in r.json())
+        assert "Er ging iets mis" in text and "112" in text and "0800-2000" in text
+        redis_proc = start_redis()
+        deadline = time.time() + 30
+        while True:
+            replies = say(stack.url, "ben jij een robot?", sender)
+            if replies and "computerprogramma" in replies[0]:
+                break
+            assert time.time() < deadline, replies
+            time.sleep(1)
+    finally:
+        stop_stack(stack)
+        redis_proc.kill()
