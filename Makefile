@@ -10,7 +10,7 @@ ifdef CI
 export TQDM_DISABLE := 1
 endif
 
-.PHONY: setup train run shell test bench clean
+.PHONY: setup train run run-cluster shell test bench clean
 
 setup:
 	@bash bot/setup.sh
@@ -20,6 +20,11 @@ train: setup
 
 run: train
 	@$(PY) -m bot.launcher run
+
+# Redis, one action server, two Rasa servers and nginx in front (bot/cluster.py).
+run-cluster: train
+	@bash bot/setup_cluster.sh
+	@$(PY) -m bot.cluster
 
 shell: train
 	@$(PY) -m bot.launcher shell

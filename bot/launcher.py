@@ -155,6 +155,16 @@ def write_credentials(workdir: Path, env: Optional[dict] = None) -> Tuple[Path, 
     return path, enabled
 
 
+def start_rasa(port: int, endpoints: Path, creds: Path, env: dict, log,
+               extra_args: Optional[List[str]] = None) -> subprocess.Popen:
+    """One `rasa run` on 127.0.0.1 with the trained model (API and CORS from env)."""
+    return subprocess.Popen(
+        [str(VENV_BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(endpoints),
+         "--credentials", str(creds), "--port", str(port), "-i", "127.0.0.1",
+         *api_args(env), *cors_args(env), *(extra_args or [])],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
 def start_stack(rasa_port: int = 5005, action_port: int = 5055, log_dir: Optional[Path] = None,
                 extra_args: Optional[List[str]] = None, timeout: float = 180,
                 env: Optional[dict] = None, web_port: Optional[int] = None) -> Stack:
@@ -174,11 +184,7 @@ def start_stack(rasa_port: int = 5005, action_port: int = 5055, log_dir: Optiona
     creds, enabled = write_credentials(workdir, run_env)
     if web_port and not run_env.get("CORS_ORIGINS"):
         run_env["CORS_ORIGINS"] = f"http://127.0.0.1:{web_port} http://localhost:{web_port}"
-    rasa = subprocess.Popen(
-        [str(VENV_BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(endpoints),
-         "--credentials", str(creds), "--port", str(rasa_port), "-i", "127.0.0.1",
-         *api_args(run_env), *cors_args(run_env), *(extra_args or [])],
-        cwd=ROOT, env=run_env, stdout=rlog, stderr=subprocess.STDOUT, start_new_session=True)
+    rasa = start_rasa(rasa_port, endpoints, creds, run_env, rlog, extra_args)
     stack = Stack(actions, rasa, rasa_port, action_port, log_dir, channels=enabled)
     try:
         if web_port:

@@ -20,9 +20,9 @@ $RASA test core --model models/bot.tar.gz --stories tests --out results/stories 
 step "NLU evaluation on the held-out set (>= 90% intent accuracy)"
 .venv/bin/python -m pytest -q -s -p no:cacheprovider tests/test_nlu_heldout.py -W ignore::DeprecationWarning
 
-step "browser for the widget tests (Debian chromium) and redis-server for the Redis tests"
+step "browser for the widget tests (Debian chromium); redis-server and nginx for the cluster tests"
 bash bot/setup_test.sh
-bash bot/setup_redis.sh
+bash bot/setup_cluster.sh
 
 step "end to end against the running bot (tests/e2e)"
 .venv/bin/python -m pytest -q -p no:cacheprovider tests/e2e -W ignore::DeprecationWarning

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Debian's redis-server and nginx for `make run-cluster` and tests/e2e/test_cluster.py.
+# Idempotent; installing needs root. The nginx package's own service is not used: the cluster
+# starts its own nginx with a generated config (bot/cluster.py).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash bot/setup_redis.sh
+if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then
+  echo "[setup] nginx present"
+  exit 0
+fi
+[ "$(id -u)" = 0 ] || { echo "[setup] nginx missing; run as root: apt-get install -y nginx-light" >&2; exit 1; }
+export DEBIAN_FRONTEND=noninteractive
+apt-get install -y -q --no-install-recommends nginx-light >/dev/null 2>&1 \
+  || { apt-get update -q && apt-get install -y -q --no-install-recommends nginx-light; }
+echo "[setup] installed $(nginx -v 2>&1)"
