@@ -25,7 +25,6 @@ import tempfile
 import threading
 import time
 import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
@@ -34,6 +33,7 @@ import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bot.redis_server import redis_server
 from bot.launcher import VENV_BIN, _stop, _wait_http, base_env, start_stack, stop_stack  # noqa: E402
 
 # One conversation of our bot: greeting, safety check, a worry that starts the form, the form's
@@ -149,28 +149,6 @@ def load(url: str, script: List[str], concurrency: int, duration: float, result:
     result.rss_peak_mb = max(sampler.peak, result.rss_idle_mb)
 
 
-@contextmanager
-def redis_server():
-    port = free_port()
-    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
-                             "--save", "", "--appendonly", "no"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-    try:
-        import redis
-        client = redis.Redis(port=port)
-        for _ in range(100):
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                time.sleep(0.1)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        proc.terminate()
-        proc.wait(10)
-
-
 def run_ours(name: str, concurrency: int, duration: float, redis_url: Optional[str]) -> Result:
     result = Result(name)
     env = {"REDIS_URL": redis_url} if redis_url else {}
@@ -284,7 +262,7 @@ def main(argv=None) -> int:
             if not shutil.which("redis-server"):
                 print("[bench] redis-server missing (bash bot/setup_redis.sh); skipped", flush=True)
                 continue
-            with redis_server() as url:
+            with redis_server(free_port()) as url:
                 results.append(run_ours("ours, Redis", args.concurrency, args.duration, url))
         elif config == "baseline":
             keep = Path(args.baseline_dir) if args.baseline_dir else None

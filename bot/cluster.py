@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Optional
 
+from bot.redis_server import start_redis
 from bot.launcher import (_stop, _wait_http, base_env, start_actions, start_rasa,
                           write_credentials, write_endpoints)
 
@@ -99,10 +100,7 @@ def start_cluster(port: int = 5005, rasa_ports: List[int] = (5006, 5007), action
         if not shutil.which(tool):
             raise RuntimeError(f"{tool} not found: run `bash bot/setup_cluster.sh`")
     workdir = Path(tempfile.mkdtemp(prefix="bot-cluster-"))
-    redis = subprocess.Popen(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1",
-                              "--save", "", "--appendonly", "no"],
-                             stdout=open(workdir / "redis.log", "w"), stderr=subprocess.STDOUT,
-                             start_new_session=True)
+    redis = start_redis(redis_port, workdir / "redis.log")
     env = {**base_env(), "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0"}
     actions = start_actions(action_port, workdir, open(workdir / "actions.log", "w"))
     cluster = Cluster(port, workdir, redis, actions)

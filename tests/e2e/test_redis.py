@@ -16,41 +16,12 @@ from pathlib import Path
 import pytest
 import requests
 
+from bot.redis_server import redis_server, start_redis
 from tests.conftest import ARTIFACTS, free_port
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None,
                                 reason="redis-server missing: run `bash bot/setup_redis.sh`")
 SESSION_SECONDS = 30 * 60
-
-
-@contextmanager
-def redis_server():
-    """A throw-away redis-server on a free port, without persistence; yields its URL."""
-    import redis
-    port = free_port()
-    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
-                             "--save", "", "--appendonly", "no"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-    client = redis.Redis(port=port)
-    try:
-        deadline = time.time() + 20
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                if proc.poll() is not None or time.time() > deadline:
-                    raise RuntimeError("redis-server did not start")
-                time.sleep(0.1)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        client.close()
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @contextmanager
@@ -93,7 +64,7 @@ def start_second_rasa(stack, redis_url, log: Path):
 @pytest.fixture(scope="module")
 def redis_stacks():
     from bot.launcher import _stop, start_stack, stop_stack
-    with redis_server() as url:
+    with redis_server(free_port()) as url:
         with env_set(REDIS_URL=url):
             stack = start_stack(free_port(), free_port(), log_dir=ARTIFACTS / "logs-redis",
                                 env={"REDIS_URL": url})
@@ -167,26 +138,9 @@ def test_form_state_survives_across_two_servers_and_a_killed_one(redis_stacks):
 
 def test_redis_restart_gets_a_clear_message_then_recovers(tmp_path):
     """Redis down: a clear answer with 112, no hang, no 5xx; Redis back: the bot answers again."""
-    import redis
     from bot.launcher import start_stack, stop_stack
     port = free_port()
-    cmd = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-           "--appendonly", "no"]
-
-    def start_redis():
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                start_new_session=True)
-        client = redis.Redis(port=port)
-        deadline = time.time() + 20
-        while True:
-            try:
-                client.ping()
-                return proc
-            except redis.ConnectionError:
-                assert time.time() < deadline, "redis-server did not start"
-                time.sleep(0.1)
-
-    redis_proc = start_redis()
+    redis_proc = start_redis(port)
     url = f"redis://127.0.0.1:{port}/0"
     with env_set(REDIS_URL=url):
         stack = start_stack(free_port(), free_port(), log_dir=ARTIFACTS / "logs-redis-restart",
@@ -202,7 +156,7 @@ def test_redis_restart_gets_a_clear_message_then_recovers(tmp_path):
         assert r.status_code == 200 and time.time() - started < 30
         text = " ".join(m.get("text", "") for m in r.json())
         assert "Er ging iets mis" in text and "112" in text and "0800-2000" in text
-        redis_proc = start_redis()
+        redis_proc = start_redis(port)
         deadline = time.time() + 30
         while True:
             replies = say(stack.url, "ben jij een robot?", sender)
