@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import List, Optional
 
 from bot.redis_server import start_redis
-from bot.launcher import (_stop, _wait_http, base_env, start_actions, start_rasa,
-                          write_credentials, write_endpoints)
+from bot.launcher import (_stop, _wait_http, base_env, restart_if_stopped, start_actions,
+                          start_rasa, write_credentials, write_endpoints)
 
 NGINX_CONF = """worker_processes 1;
 pid {dir}/nginx.pid;
@@ -71,6 +71,7 @@ class Cluster:
     workdir: Path
     redis: subprocess.Popen
     actions: subprocess.Popen
+    action_port: int = 5055
     nginx: Optional[subprocess.Popen] = None
     rasa: List[subprocess.Popen] = field(default_factory=list)
     rasa_ports: List[int] = field(default_factory=list)
@@ -103,7 +104,7 @@ def start_cluster(port: int = 5005, rasa_ports: List[int] = (5006, 5007), action
     redis = start_redis(redis_port, workdir / "redis.log")
     env = {**base_env(), "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0"}
     actions = start_actions(action_port, workdir, open(workdir / "actions.log", "w"))
-    cluster = Cluster(port, workdir, redis, actions)
+    cluster = Cluster(port, workdir, redis, actions, action_port)
     try:
         endpoints = write_endpoints(workdir, action_port, env)
         creds, _ = write_credentials(workdir, env)
@@ -147,8 +148,23 @@ def main(argv=None) -> int:
     stop = {"now": False}
     signal.signal(signal.SIGINT, lambda *_: stop.update(now=True))
     signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
+    restarts: List[float] = []
+
+    def start_again() -> subprocess.Popen:
+        return start_actions(cluster.action_port, cluster.workdir,
+                             open(cluster.workdir / "actions.log", "a"))
     try:
         while not stop["now"]:
+            # The action server is started again when it dies. A dead Rasa server is left to
+            # nginx, which sends its requests to the other one.
+            try:
+                cluster.actions, said = restart_if_stopped(cluster.actions, start_again, restarts,
+                                                           "action server")
+            except RuntimeError as e:
+                print(f"[cluster] {e}", file=sys.stderr)
+                break
+            if said:
+                print(f"[cluster] {said}", file=sys.stderr, flush=True)
             time.sleep(0.5)
     finally:
         print("\n[cluster] stopping...", flush=True)

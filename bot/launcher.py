@@ -17,7 +17,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import Callable, List, Optional, Tuple
 
 import yaml
 
@@ -73,6 +73,24 @@ def start_actions(port: int, workdir: Path, log=None) -> subprocess.Popen:
         [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
         cwd=ROOT, env=base_env(), stdout=log, stderr=subprocess.STDOUT if log else None,
         start_new_session=True)
+
+
+def restart_if_stopped(proc: subprocess.Popen, start: Callable[[], subprocess.Popen],
+                       restarts: List[float], name: str, limit: int = 5,
+                       window: float = 60.0) -> Tuple[subprocess.Popen, Optional[str]]:
+    """Start a stopped process again: (the running process, a line to print or None).
+
+    `restarts` keeps the times of earlier restarts; more than `limit` within `window` seconds
+    raises RuntimeError, so a process that cannot start does not loop for ever.
+    """
+    if proc.poll() is None:
+        return proc, None
+    now = time.monotonic()
+    restarts[:] = [t for t in restarts if now - t < window]
+    if len(restarts) >= limit:
+        raise RuntimeError(f"the {name} stopped {limit} times within {window:.0f} s")
+    restarts.append(now)
+    return start(), f"the {name} stopped (exit {proc.returncode}); started it again"
 
 
 REDIS_KEY_PREFIX = "meldcode"  # Rasa wants an alphanumeric prefix; keys: meldcode:tracker:<id>
@@ -146,6 +164,18 @@ def cors_args(env: Optional[dict] = None) -> List[str]:
     return ["--cors", *origins]
 
 
+def channel_name(key: str) -> str:
+    """The short name of a channel of credentials.yml ("bot.channels.rest_safe.SafeRestInput" -> "rest")."""
+    if "." not in key:
+        return key
+    import importlib
+    module, _, cls = key.rpartition(".")
+    try:
+        return getattr(importlib.import_module(module), cls).name()
+    except (ImportError, AttributeError):
+        return key
+
+
 def write_credentials(workdir: Path, env: Optional[dict] = None) -> Tuple[Path, List[str]]:
     """credentials.yml for this run: REST and socket.io, plus configured team chats."""
     from bot.channels.config import credentials
@@ -157,9 +187,13 @@ def write_credentials(workdir: Path, env: Optional[dict] = None) -> Tuple[Path, 
 
 def start_rasa(port: int, endpoints: Path, creds: Path, env: dict, log,
                extra_args: Optional[List[str]] = None) -> subprocess.Popen:
-    """One `rasa run` on 127.0.0.1 with the trained model (API and CORS from env)."""
+    """One `rasa run` on 127.0.0.1 with the trained model (API and CORS from env).
+
+    Started through bot/serve.py: custom actions time out after ACTION_TIMEOUT s (default 10)
+    and a failing one still gets the user an answer with 112 and Veilig Thuis.
+    """
     return subprocess.Popen(
-        [str(VENV_BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(endpoints),
+        [str(VENV_BIN / "python"), "-m", "bot.serve", "run", "--model", str(MODEL), "--endpoints", str(endpoints),
          "--credentials", str(creds), "--port", str(port), "-i", "127.0.0.1",
          *api_args(env), *cors_args(env), *(extra_args or [])],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -238,7 +272,7 @@ def main(argv=None) -> int:
             _wait_http(f"http://127.0.0.1:{args.action_port}/health", 60, actions, "action server")
             print("[run] Type a message in Dutch; /stop ends the conversation.", flush=True)
             return subprocess.call(
-                [str(VENV_BIN / "rasa"), "shell", "--model", str(MODEL), "--endpoints",
+                [str(VENV_BIN / "python"), "-m", "bot.serve", "shell", "--model", str(MODEL), "--endpoints",
                  str(write_endpoints(workdir, args.action_port))], cwd=ROOT, env=base_env())
         except KeyboardInterrupt:
             return 0
@@ -251,7 +285,7 @@ def main(argv=None) -> int:
     except RuntimeError as e:
         print(f"[run] {e}; see {log_dir}/rasa.log and {log_dir}/actions.log", file=sys.stderr)
         return 1
-    print(f"""[run] the bot is ready. Channels: {", ".join(stack.channels)}.
+    print(f"""[run] the bot is ready. Channels: {", ".join(map(channel_name, stack.channels))}.
   REST:    curl -s {stack.url}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
              -d '{{"sender": "demo", "message": "hoi"}}'
   Widget:  {f"http://127.0.0.1:{stack.web_port}/ (demo page with the chat widget)" if stack.web_port else "off"}
@@ -263,12 +297,25 @@ def main(argv=None) -> int:
         stop["now"] = True
     signal.signal(signal.SIGINT, _handler)
     signal.signal(signal.SIGTERM, _handler)
+    restarts: List[float] = []
+
+    def start_again() -> subprocess.Popen:
+        return start_actions(args.action_port, stack.workdir, open(log_dir / "actions.log", "a"))
     try:
         while not stop["now"]:
-            for name, proc in (("Rasa server", stack.rasa), ("action server", stack.actions)):
-                if proc.poll() is not None:
-                    print(f"[run] the {name} stopped (exit {proc.returncode}); see the logs", file=sys.stderr)
-                    stop["now"] = True
+            if stack.rasa.poll() is not None:
+                print(f"[run] the Rasa server stopped (exit {stack.rasa.returncode}); see the logs",
+                      file=sys.stderr)
+                break
+            # The action server is started again when it dies; crisis answers never need it.
+            try:
+                stack.actions, said = restart_if_stopped(stack.actions, start_again, restarts,
+                                                         "action server")
+            except RuntimeError as e:
+                print(f"[run] {e}; see {log_dir}/actions.log", file=sys.stderr)
+                break
+            if said:
+                print(f"[run] {said}", file=sys.stderr, flush=True)
             time.sleep(0.5)
     finally:
         print("\n[run] stopping...", flush=True)

@@ -14,6 +14,7 @@ from bot.channels.formatting import (MATTERMOST, SLACK, TEAMS, OptionMemory, Tea
 
 ROOT = Path(__file__).resolve().parent.parent
 REST = "bot.channels.rest_safe.SafeRestInput"  # the hardened REST channel
+SOCKETIO = "bot.channels.socketio_safe.SafeSocketIOInput"  # the hardened socket.io channel
 SLACK_CLS = "bot.channels.slack.ThreadedSlackInput"
 MM_CLS = "bot.channels.mattermost.TokenCheckedMattermostInput"
 TEAMS_CLS = "bot.channels.teams.TeamsInput"
@@ -37,13 +38,13 @@ def enabled(env, dotenv):
 # -- which channels run ---------------------------------------------------------------------
 
 def test_without_settings_only_rest_and_socketio(no_dotenv):
-    assert enabled({}, no_dotenv) == [REST, "socketio"]
+    assert enabled({}, no_dotenv) == [REST, SOCKETIO]
 
 
 def test_rest_and_socketio_are_kept_as_they_are(no_dotenv):
     creds, _ = config.credentials({**SLACK_ENV, **MM_ENV}, dotenv=no_dotenv)
     original = yaml.safe_load((ROOT / "credentials.yml").read_text(encoding="utf-8"))
-    assert creds[REST] == original[REST] and creds["socketio"] == original["socketio"]
+    assert creds[REST] == original[REST] and creds[SOCKETIO] == original[SOCKETIO]
 
 
 def test_slack_and_mattermost_in_when_set_teams_out_without_its_settings(no_dotenv):
@@ -70,7 +71,7 @@ def test_optional_settings_do_not_block_and_get_their_default(no_dotenv):
     creds, _ = config.credentials(TEAMS_ENV, dotenv=no_dotenv)
     assert creds[TEAMS_CLS]["tenant_id"] == "botframework.com"
     # An optional setting alone enables nothing.
-    assert enabled({"SLACK_API_URL": "http://x/"}, no_dotenv) == [REST, "socketio"]
+    assert enabled({"SLACK_API_URL": "http://x/"}, no_dotenv) == [REST, SOCKETIO]
 
 
 def test_settings_from_a_dotenv_file(tmp_path):

@@ -58,8 +58,9 @@ def action_texts():
         texts.append((f"route {zorg} {rol}", render(route(zorg, rol, minor, lvb, anon), zorg, rol)))
     for key in orgs.organisations():
         texts.append((f"organisation {key}", orgs.describe(key)))
-    from bot.channels.rest_safe import FAILURE_TEXT
-    texts.append(("rest_safe failure", FAILURE_TEXT))
+    from bot.channels.guard import ACTION_FAILURE_TEXT, FAILURE_TEXT
+    texts.append(("guard failure", FAILURE_TEXT))
+    texts.append(("guard action failure", ACTION_FAILURE_TEXT))
     return texts
 
 

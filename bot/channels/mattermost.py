@@ -35,6 +35,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.formatting import MATTERMOST, OPTIONS, TeamChatOutput
+from bot.channels.guard import guarded
 
 logger = logging.getLogger(__name__)
 
@@ -165,11 +166,9 @@ class TokenCheckedMattermostInput(MattermostInput):
                                 data.get("trigger_word"))
         metadata = {"channel_id": channel_id, "post_id": data.get("post_id"),
                     "team_id": data.get("team_id")}
-        try:
-            await on_new_message(UserMessage(text, out, user_id, input_channel=self.name(),
-                                             metadata=metadata))
-        except Exception as e:
-            logger.error("Mattermost message could not be handled: %s", type(e).__name__)
+        # guarded: on a failure the user gets FAILURE_TEXT (112, Veilig Thuis), the log the type
+        await guarded(on_new_message)(UserMessage(text, out, user_id, input_channel=self.name(),
+                                                  metadata=metadata))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         mattermost_webhook = Blueprint("mattermost_webhook", __name__)

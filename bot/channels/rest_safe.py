@@ -6,40 +6,24 @@ a JSON list gives a 500, and a `message` that is not text ends in an error log l
 the user's input. This subclass checks the body first. A missing sender gets a random one, so
 that such requests never share the "default" conversation. When handling a message fails, the
 user gets "er ging iets mis" with 112 and Veilig Thuis instead of an empty answer, and the log
-names only the error type. Same URL: /webhooks/rest/webhook.
+names only the error type (bot/channels/guard.py). Same URL: /webhooks/rest/webhook.
 """
 from __future__ import annotations
 
-import logging
 import uuid
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Dict, Optional, Text
 
-from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic.exceptions import SanicException
 from sanic.request import Request
 
-logger = logging.getLogger(__name__)
+from bot.channels.guard import guarded
+
 USAGE = 'Stuur JSON zoals {"sender": "een-id", "message": "je bericht"}.'
-# Shown when the bot cannot handle a message (a store or the model failed). Numbers as in
-# data/organisaties.yml (tests/test_numbers.py checks this module's text too).
-FAILURE_TEXT = ("Er ging iets mis aan onze kant. Probeer het over een minuut opnieuw.\n"
-                "Is er nu gevaar? Bel 112. Wil je met iemand praten? Bel Veilig Thuis: 0800-2000.")
 
 
 def _bad(reason: str) -> SanicException:
     return SanicException(f"{reason} {USAGE}", status_code=400)
-
-
-def guarded(on_new_message: Callable[[UserMessage], Awaitable[Any]]):
-    """on_new_message that answers FAILURE_TEXT instead of failing silently."""
-    async def handle(message: UserMessage) -> None:
-        try:
-            await on_new_message(message)
-        except Exception as e:  # noqa: BLE001 - any failure must still get an answer
-            logger.error("handling a message failed: %s", type(e).__name__)
-            await message.output_channel.send_text_message(message.sender_id, FAILURE_TEXT)
-    return handle
 
 
 class SafeRestInput(RestInput):

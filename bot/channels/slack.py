@@ -33,6 +33,7 @@ from sanic.response import HTTPResponse
 from slack_sdk.errors import SlackApiError
 
 from bot.channels.formatting import OPTIONS, SLACK, TeamChatOutput
+from bot.channels.guard import guarded
 
 logger = logging.getLogger(__name__)
 
@@ -169,13 +170,8 @@ class ThreadedSlackInput(SlackInput):
         user_msg = UserMessage(text, out, sender_id, input_channel=self.name(),
                                metadata=metadata)
 
-        async def run() -> None:
-            try:
-                await on_new_message(user_msg)
-            except Exception as e:
-                logger.error("Slack message could not be handled: %s", type(e).__name__)
-
-        task = asyncio.create_task(run())
+        # guarded: on a failure the user gets FAILURE_TEXT (112, Veilig Thuis), the log the type
+        task = asyncio.create_task(guarded(on_new_message)(user_msg))
         self._background_tasks.add(task)
         task.add_done_callback(self._background_tasks.discard)
         return ""

@@ -38,6 +38,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.formatting import OPTIONS, TEAMS, TeamChatOutput
+from bot.channels.guard import guarded
 
 logger = logging.getLogger(__name__)
 
@@ -140,11 +141,9 @@ class TeamsInput(BotFrameworkInput):
         sender_id = str(activity["from"]["id"])  # one conversation per Teams user
         text = strip_mentions(activity.get("text") or "")
         text = OPTIONS.resolve(("teams", sender_id), text) if text else "/greet"
-        try:
-            await on_new_message(UserMessage(text, self.output_channel(activity), sender_id,
-                                             input_channel=self.name(), metadata=metadata))
-        except Exception as e:
-            logger.error("Teams message could not be handled: %s", type(e).__name__)
+        # guarded: on a failure the user gets FAILURE_TEXT (112, Veilig Thuis), the log the type
+        await guarded(on_new_message)(UserMessage(text, self.output_channel(activity), sender_id,
+                                                  input_channel=self.name(), metadata=metadata))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         botframework_webhook = Blueprint("botframework_webhook", __name__)

@@ -8,7 +8,7 @@ never overridden, and longer questions ("wat doet Veilig Thuis na een melding") 
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from bot.components.danger_detector import CRISIS_INTENTS, force_intent
 

@@ -1,15 +1,20 @@
-"""Faults: with the action server down the bot still shows 112 and Veilig Thuis, and never hangs.
+"""Faults: with the action server down or hanging the bot still shows 112 and Veilig Thuis,
+tells the user when a part does not work, and never hangs.
 
 Uses the session's bot_stack: the action server is killed for this module and started again on
-the same port afterwards, so later tests have it back.
+the same port afterwards (through the launcher's restart helper), so later tests have it back.
 """
 import os
 import signal
+import socket
+import threading
 import time
 import uuid
 
 import pytest
 import requests
+
+from bot.channels.guard import ACTION_FAILURE_TEXT
 
 BOUND = 30.0  # seconds; every request must come back well within this
 CRISIS = [
@@ -31,11 +36,46 @@ def no_actions(bot_stack):
     except requests.ConnectionError:
         pass
     yield bot_stack
-    # Bring the action server back for the tests after this module.
-    log = open(bot_stack.workdir / "actions.log", "a")
-    bot_stack.actions = start_actions(bot_stack.action_port, bot_stack.workdir, log)
+    # Bring the action server back for the tests after this module, as `make run` does.
+    from bot.launcher import restart_if_stopped
+    old = bot_stack.actions
+    bot_stack.actions, said = restart_if_stopped(
+        old, lambda: start_actions(bot_stack.action_port, bot_stack.workdir,
+                                   open(bot_stack.workdir / "actions.log", "a")), [], "action server")
+    assert said and bot_stack.actions is not old
     _wait_http(f"http://127.0.0.1:{bot_stack.action_port}/health", 120, bot_stack.actions,
                "action server")
+
+
+class HangingServer:
+    """Accepts connections on a port and never answers: an action server that hangs."""
+    def __init__(self, port: int):
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", port))
+        self.sock.listen(64)
+        self.conns, self.stopped = [], False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while not self.stopped:
+            try:
+                self.conns.append(self.sock.accept()[0])
+            except OSError:
+                return
+
+    def close(self):
+        self.stopped = True
+        for c in self.conns:
+            c.close()
+        self.sock.close()
+
+
+@pytest.fixture(scope="module")
+def hanging_actions(no_actions):
+    server = HangingServer(no_actions.action_port)
+    yield no_actions
+    server.close()
 
 
 def timed_say(stack, text, sender):
@@ -57,11 +97,7 @@ def test_crisis_answer_without_action_server(no_actions, text):
 
 
 def test_form_without_action_server_does_not_hang_and_crisis_still_works(no_actions):
-    """What the user sees when a form needs the action server (printed with -s).
-
-    Seen on 2026-11-23: the worry that starts the form and "wat doet Koraal?" get an empty
-    reply (Rasa logs "Couldn't connect to the server"), a crisis message still gets 112.
-    """
+    """The user is told when a part does not work (printed with -s); crisis still gets 112."""
     sender = f"fault-{uuid.uuid4().hex[:8]}"
     seen = []
     for text in ["hallo", "/affirm",
@@ -73,5 +109,21 @@ def test_form_without_action_server_does_not_hang_and_crisis_still_works(no_acti
         print(f"\n> {text}  ({took:.2f} s)\n" + "\n".join(f"  {r}" for r in replies))
     crisis = seen[4][2]
     assert crisis and "112" in crisis[0].splitlines()[0], crisis
+    # The turns that need a custom action say so, with 112 and Veilig Thuis, once per turn.
+    for text, _, replies in (seen[2], seen[5]):
+        told = [r for r in replies if r == ACTION_FAILURE_TEXT]
+        assert len(told) == 1, (text, replies)
     # The Rasa server is still healthy.
     assert requests.get(f"{no_actions.url}/", timeout=10).status_code == 200
+
+
+def test_hanging_action_server_times_out_and_the_user_is_told(hanging_actions):
+    """An action server that accepts and never answers: the turn ends after ACTION_TIMEOUT (10 s)
+    with the failure text, not after Rasa's 300 s; a crisis message is answered at once."""
+    sender = f"hang-{uuid.uuid4().hex[:8]}"
+    replies, took = timed_say(hanging_actions, "wat doet Koraal?", sender)
+    print(f"\n'wat doet Koraal?' with a hanging action server: {took:.1f} s")
+    assert ACTION_FAILURE_TEXT in replies, replies
+    assert 9 < took < BOUND, f"{took:.1f} s: the 10 s action timeout was not used"
+    replies, took = timed_say(hanging_actions, "er staat nu iemand met een mes voor de deur", sender)
+    assert "112" in replies[0].splitlines()[0] and took < 5, (took, replies)

@@ -3,10 +3,10 @@ the form goes on across two Rasa servers on one Redis, and one of them may die.
 
 Starts its own redis-server on a free port (bot/setup_redis.sh installs it) and its own stack.
 """
+import asyncio
 import os
 import shutil
 import signal
-import subprocess
 import tempfile
 import time
 import uuid
@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 import requests
 
+from bot.channels.guard import FAILURE_TEXT
 from bot.redis_server import redis_server, start_redis
+from bot.web.sio_client import SioChat, texts
 from tests.conftest import ARTIFACTS, free_port
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None,
@@ -41,18 +43,13 @@ def env_set(**values):
 
 def start_second_rasa(stack, redis_url, log: Path):
     """Another Rasa server on the same Redis and the same action server."""
-    from bot.launcher import (MODEL, ROOT, VENV_BIN, _stop, _wait_http, base_env,
-                              write_credentials, write_endpoints)
+    from bot.launcher import _stop, _wait_http, base_env, start_rasa, write_credentials, write_endpoints
     workdir = Path(tempfile.mkdtemp(prefix="bot-run-b-"))
     env = {**base_env(), "REDIS_URL": redis_url}
     endpoints = write_endpoints(workdir, stack.action_port, env)
     creds, _ = write_credentials(workdir, env)
     port = free_port()
-    proc = subprocess.Popen(
-        [str(VENV_BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(endpoints),
-         "--credentials", str(creds), "--port", str(port), "-i", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT,
-        start_new_session=True)
+    proc = start_rasa(port, endpoints, creds, env, open(log, "w"))
     try:
         _wait_http(f"http://127.0.0.1:{port}/", 240, proc, "second Rasa server")
     except Exception:
@@ -84,6 +81,11 @@ def say(base, text, sender):
                       timeout=60)
     assert r.status_code == 200, r.text
     return [m.get("text", "") for m in r.json()]
+
+
+async def sio_turn(url, text):
+    async with SioChat(url, quiet=1.0, first_timeout=30) as chat:
+        return texts(await chat.say(text))
 
 
 def test_endpoints_without_redis_url_keep_the_in_memory_default(tmp_path):
@@ -156,6 +158,9 @@ def test_redis_restart_gets_a_clear_message_then_recovers(tmp_path):
         assert r.status_code == 200 and time.time() - started < 30
         text = " ".join(m.get("text", "") for m in r.json())
         assert "Er ging iets mis" in text and "112" in text and "0800-2000" in text
+        # The widget's channel says the same.
+        sio_replies = asyncio.run(sio_turn(stack.url, "ben jij een robot?"))
+        assert sio_replies == [FAILURE_TEXT], sio_replies
         redis_proc = start_redis(port)
         deadline = time.time() + 30
         while True:
@@ -164,6 +169,8 @@ def test_redis_restart_gets_a_clear_message_then_recovers(tmp_path):
                 break
             assert time.time() < deadline, replies
             time.sleep(1)
+        sio_replies = asyncio.run(sio_turn(stack.url, "ben jij een robot?"))
+        assert sio_replies and "computerprogramma" in sio_replies[0], sio_replies
     finally:
         stop_stack(stack)
         redis_proc.kill()

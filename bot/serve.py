@@ -1,0 +1,118 @@
+"""`rasa run` with two fixes for a crisis bot; the launcher starts the Rasa server through this.
+
+    python -m bot.serve run --model models/bot.tar.gz ...   (the arguments of `rasa run`)
+
+1. A custom action times out after ACTION_TIMEOUT seconds (env, default 10) instead of Rasa
+   3.6's fixed 300 s, so an action server that hangs cannot hold a conversation for 5 minutes.
+2. When a custom action fails (the action server is down, hangs or errors), the user gets
+   ACTION_FAILURE_TEXT (112 and Veilig Thuis) in that turn instead of nothing. Rasa then goes on
+   as it always does: it logs the failure (action name and error, never the user's text), drops
+   the action's events and predicts the next action. Crisis answers are responses of domain.yml,
+   so they never need the action server.
+
+3. Rasa checks each action server answer with `jsonschema.validate`, which first checks Rasa's
+   own (constant) schema against the JSON Schema meta-schema: measured with cProfile, that was
+   half of the CPU time of our turns. The answer is now checked with a validator built once,
+   with the same schema, the same errors and the same message.
+
+A form's validation refusing a value (ActionExecutionRejection) is not a failure and passes as is.
+Checked against Rasa 3.6.21 and jsonschema 4.17 (tests in bot/test_serve.py); `apply()` refuses
+to patch a Rasa whose RemoteAction does not look as expected.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from typing import Any, List, Optional
+
+from bot.channels.guard import ACTION_FAILURE_TEXT
+
+logger = logging.getLogger(__name__)
+DEFAULT_ACTION_TIMEOUT = 10.0
+_PATCHED = "_meldcode_patched"
+
+
+def action_timeout(env: Optional[dict] = None) -> float:
+    raw = (env if env is not None else os.environ).get("ACTION_TIMEOUT", "")
+    try:
+        value = float(raw) if raw.strip() else DEFAULT_ACTION_TIMEOUT
+    except ValueError:
+        raise ValueError(f"ACTION_TIMEOUT must be a number of seconds, not {raw!r}") from None
+    if not 0 < value <= 300:
+        raise ValueError(f"ACTION_TIMEOUT must be between 0 and 300 seconds, not {value}")
+    return value
+
+
+def apply(timeout: Optional[float] = None) -> None:
+    """Patch rasa.core.actions.action: the request timeout and RemoteAction.run (idempotent)."""
+    from rasa.core.actions import action as rasa_action
+
+    if not hasattr(rasa_action, "DEFAULT_REQUEST_TIMEOUT") or not all(
+            hasattr(rasa_action.RemoteAction, name) for name in
+            ("run", "_validate_action_result", "action_response_format_spec")):
+        raise RuntimeError("this Rasa's RemoteAction is not the one bot/serve.py was written for "
+                           "(3.6); check bot/serve.py against it")
+    # RemoteAction.run reads the module global at call time.
+    rasa_action.DEFAULT_REQUEST_TIMEOUT = timeout if timeout is not None else action_timeout()
+    original = rasa_action.RemoteAction.run
+    if getattr(original, _PATCHED, False):
+        return
+
+    async def run(self, output_channel, nlg, tracker, domain) -> List[Any]:
+        try:
+            return await original(self, output_channel, nlg, tracker, domain)
+        except rasa_action.ActionExecutionRejection:
+            raise
+        except Exception as e:
+            logger.error("custom action %s failed: %s", self.name(), type(e).__name__)
+            # Once per turn: the output channel object lives for one incoming message.
+            if not getattr(output_channel, "_meldcode_failure_told", False):
+                try:
+                    await output_channel.send_text_message(tracker.sender_id, ACTION_FAILURE_TEXT)
+                    output_channel._meldcode_failure_told = True
+                except Exception as e2:  # noqa: BLE001 - the channel itself is gone
+                    logger.error("could not tell the user: %s", type(e2).__name__)
+            raise
+
+    setattr(run, _PATCHED, True)
+    rasa_action.RemoteAction.run = run
+    rasa_action.RemoteAction._validate_action_result = _validate_action_result
+
+
+_VALIDATOR = None
+
+
+def _validate_action_result(self, result: Any) -> bool:
+    """RemoteAction._validate_action_result with a validator built (and its schema checked) once."""
+    global _VALIDATOR
+    from jsonschema import validators
+    from jsonschema.exceptions import best_match
+    from rasa.shared.constants import DOCS_BASE_URL
+
+    if _VALIDATOR is None:
+        schema = self.action_response_format_spec()
+        cls = validators.validator_for(schema)
+        cls.check_schema(schema)
+        _VALIDATOR = cls(schema)
+    error = best_match(_VALIDATOR.iter_errors(result))
+    if error is not None:
+        error.message += (
+            f". Failed to validate Action server response from API, "
+            f"make sure your response from the Action endpoint is valid. "
+            f"For more information about the format visit "
+            f"{DOCS_BASE_URL}/custom-actions")
+        raise error
+    return True
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    apply()
+    from rasa.__main__ import main as rasa_main
+    sys.argv = ["rasa", *(sys.argv[1:] if argv is None else argv)]
+    rasa_main()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

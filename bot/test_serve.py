@@ -1,0 +1,162 @@
+"""bot/serve.py against real HTTP: a hanging, a missing, a refusing and a working action server."""
+import asyncio
+import json
+import time
+
+import pytest
+from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
+from rasa.core.channels.channel import CollectingOutputChannel
+from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+
+from bot import serve
+from bot.channels.guard import ACTION_FAILURE_TEXT
+
+DOMAIN = Domain.from_yaml("version: '3.1'\nactions:\n  - action_test\n")
+
+
+async def http_server(handler):
+    """A TCP server on a free port; handler(reader, writer) decides what it answers."""
+    server = await asyncio.start_server(handler, "127.0.0.1", 0)
+    return server, server.sockets[0].getsockname()[1]
+
+
+async def hang(reader, writer):
+    await reader.read(65536)
+    await asyncio.sleep(60)
+
+
+def answer(status: int, body: dict):
+    async def handle(reader, writer):
+        await reader.read(65536)
+        data = json.dumps(body).encode()
+        writer.write(f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n"
+                     f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n".encode() + data)
+        await writer.drain()
+        writer.close()
+    return handle
+
+
+async def run_action(port: int, out=None):
+    action = RemoteAction("action_test", EndpointConfig(f"http://127.0.0.1:{port}/webhook"))
+    out = out or CollectingOutputChannel()
+    tracker = DialogueStateTracker("test-user", [])
+    return await action.run(out, TemplatedNaturalLanguageGenerator({}), tracker, DOMAIN), out
+
+
+@pytest.fixture
+def patched():
+    serve.apply(timeout=1.0)
+    yield
+    serve.apply(timeout=serve.DEFAULT_ACTION_TIMEOUT)
+
+
+def test_a_hanging_action_server_times_out_and_the_user_is_told(patched):
+    async def scenario():
+        server, port = await http_server(hang)
+        started = time.monotonic()
+        with pytest.raises(Exception):
+            await run_action(port, out := CollectingOutputChannel())
+        server.close()
+        return time.monotonic() - started, out
+    took, out = asyncio.run(scenario())
+    assert took < 5, f"{took:.1f} s: the timeout of 1 s was not used"
+    assert [m["text"] for m in out.messages] == [ACTION_FAILURE_TEXT]
+    assert "112" in ACTION_FAILURE_TEXT and "0800-2000" in ACTION_FAILURE_TEXT
+
+
+def test_no_action_server_tells_the_user_once_per_turn(patched):
+    async def scenario():
+        server, port = await http_server(hang)
+        server.close()
+        await server.wait_closed()  # nothing listens on the port any more
+        out = CollectingOutputChannel()
+        for _ in range(2):  # two failing actions in one turn
+            with pytest.raises(Exception):
+                await run_action(port, out)
+        return out
+    out = asyncio.run(scenario())
+    assert [m["text"] for m in out.messages] == [ACTION_FAILURE_TEXT]
+
+
+def test_a_rejection_passes_without_a_failure_text(patched):
+    async def scenario():
+        server, port = await http_server(answer(400, {"action_name": "action_test",
+                                                      "error": "refused"}))
+        out = CollectingOutputChannel()
+        with pytest.raises(ActionExecutionRejection):
+            await run_action(port, out)
+        server.close()
+        return out
+    assert asyncio.run(scenario()).messages == []
+
+
+def test_a_working_action_server_is_unchanged(patched):
+    async def scenario():
+        server, port = await http_server(answer(200, {
+            "events": [], "responses": [{"text": "hallo vanaf de actie"}]}))
+        result = await run_action(port)
+        server.close()
+        return result
+    events, out = asyncio.run(scenario())
+    # The action's answer comes back as an event (Rasa sends it); nothing extra is sent.
+    assert [getattr(e, "text", None) for e in events] == ["hallo vanaf de actie"]
+    assert out.messages == []
+
+
+def test_apply_twice_wraps_once():
+    serve.apply(timeout=2.0)
+    first = RemoteAction.run
+    serve.apply(timeout=3.0)
+    from rasa.core.actions import action as rasa_action
+    assert RemoteAction.run is first and rasa_action.DEFAULT_REQUEST_TIMEOUT == 3.0
+    serve.apply(timeout=serve.DEFAULT_ACTION_TIMEOUT)
+
+
+@pytest.mark.parametrize("raw, expected", [("", 10.0), ("2.5", 2.5), (" 30 ", 30.0)])
+def test_action_timeout_setting(raw, expected):
+    assert serve.action_timeout({"ACTION_TIMEOUT": raw}) == expected
+
+
+@pytest.mark.parametrize("raw", ["abc", "0", "-1", "301"])
+def test_action_timeout_setting_refuses_nonsense(raw):
+    with pytest.raises(ValueError):
+        serve.action_timeout({"ACTION_TIMEOUT": raw})
+
+
+VALID_ANSWERS = [
+    {"events": [], "responses": []},
+    {"events": [{"event": "slot", "name": "rol", "value": "ouder"}],
+     "responses": [{"text": "hallo", "buttons": [{"title": "Ja", "payload": "/affirm"}]}]},
+    {},
+]
+INVALID_ANSWERS = [
+    {"events": "geen lijst"},
+    {"events": [{"event": "slot", "name": 5}]},
+    {"responses": ["geen object"]},
+    ["geen", "object"],
+]
+
+
+@pytest.mark.parametrize("answer", VALID_ANSWERS + INVALID_ANSWERS)
+def test_the_fast_check_of_action_answers_agrees_with_rasas_own(answer):
+    """Same verdict and same error as jsonschema.validate with Rasa's schema."""
+    import jsonschema
+    schema = RemoteAction.action_response_format_spec()
+    try:
+        jsonschema.validate(answer, schema)
+        expected = None
+    except jsonschema.ValidationError as e:
+        expected = e
+    serve.apply(timeout=serve.DEFAULT_ACTION_TIMEOUT)
+    action = RemoteAction("action_test", None)
+    if expected is None:
+        assert action._validate_action_result(answer) is True
+    else:
+        with pytest.raises(jsonschema.ValidationError) as got:
+            action._validate_action_result(answer)
+        assert got.value.message.startswith(expected.message)
+        assert "Failed to validate Action server response" in got.value.message
+    assert (answer in VALID_ANSWERS) == (expected is None), "the cases are what they say"
