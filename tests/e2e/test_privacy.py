@@ -39,6 +39,27 @@ def test_no_user_text_in_the_logs(bot_stack):
     assert found == {"rasa.log": 0, "actions.log": 0}, found
 
 
+def test_no_user_text_in_the_logs_over_socketio(bot_stack):
+    """The widget's channel, malformed events included (they are refused with a message)."""
+    import asyncio
+    from bot.web.sio_client import SioChat
+    marker = f"kwikstaart{uuid.uuid4().hex[:8]}"
+
+    async def conversation():
+        async with SioChat(bot_stack.url, quiet=0.7) as chat:
+            for text in ["hallo", f"ik maak me zorgen om mijn buurmeisje {marker}",
+                         f"er staat nu iemand met een mes voor de deur {marker}"]:
+                assert await chat.say(text)
+            for data in ({"message": {"t": marker}, "session_id": chat.session_id},
+                         {"message": marker, "session_id": uuid.uuid4().hex}, marker,
+                         {"message": marker, "session_id": chat.session_id, "metadata": marker}):
+                await chat.emit(data)
+                assert await chat.collect(20)
+    asyncio.run(conversation())
+    found = {name: text.count(marker) for name, text in logs(bot_stack).items()}
+    assert found == {"rasa.log": 0, "actions.log": 0}, found
+
+
 @pytest.mark.parametrize("method, path", [
     ("POST", "/model/parse"),
     ("GET", "/conversations/someone/tracker"),
