@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bot.redis_server import redis_server
 from bot.launcher import VENV_BIN, _stop, _wait_http, base_env, start_stack, stop_stack  # noqa: E402
-from bot.web.sio_client import SioChat  # noqa: E402
+from bot.web.sio_client import SioChat, texts  # noqa: E402
 
 # One conversation of our bot: greeting, safety check, a worry that starts the form, the form's
 # questions, a crisis inside the form, an organisation question, goodbye.
@@ -128,9 +128,10 @@ async def _rest_worker(url: str, script: List[str], deadline: float, result: Res
 
 
 async def _sio_worker(url: str, script: List[str], deadline: float, result: Result, n: int,
-                      counts: List[int]):
-    """socket.io has no end of a turn: a turn ends when its known number of replies (counted in
-    the warm-up) has arrived; its latency is the time until the last of them."""
+                      expected: List[List[str]]):
+    """socket.io has no end of a turn: a turn ends when as many replies as in the quiet warm-up
+    have arrived, and counts only when they are the same texts (the bots' answers do not vary);
+    its latency is the time until the last of them. Replies left over from a turn are errors."""
     while time.monotonic() < deadline:
         try:
             chat = SioChat(url, first_timeout=120)
@@ -140,13 +141,18 @@ async def _sio_worker(url: str, script: List[str], deadline: float, result: Resu
             await asyncio.sleep(1)
             continue
         try:
-            for text, count in zip(script, counts):
+            for text, want in zip(script, expected):
                 if time.monotonic() >= deadline:
                     return
+                stale = 0
+                while not chat.replies.empty():
+                    chat.replies.get_nowait()
+                    stale += 1
+                result.errors += stale > 0
                 start = time.monotonic()
                 await chat.send(text)
-                got = await chat.collect_count(count, 120)
-                ok = len(got) == count
+                got = await chat.collect_count(len(want), 120)
+                ok = texts(got) == want and chat.last_reply_at >= start
                 result.latencies.append((chat.last_reply_at if ok else time.monotonic()) - start)
                 result.turns += ok
                 result.errors += not ok
@@ -156,21 +162,21 @@ async def _sio_worker(url: str, script: List[str], deadline: float, result: Resu
             await chat.close()
 
 
-async def reply_counts(url: str, script: List[str]) -> List[int]:
-    """How many bot_uttered events each turn of the script gets (one quiet conversation)."""
+async def expected_replies(url: str, script: List[str]) -> List[List[str]]:
+    """The texts each turn of the script gets, from one quiet conversation."""
     async with SioChat(url, quiet=2.0) as chat:
-        return [len(await chat.say(text)) for text in script]
+        return [texts(await chat.say(text)) for text in script]
 
 
 async def _conversations(url: str, script: List[str], concurrency: int, duration: float,
                          result: Result, protocol: str = "rest",
-                         counts: Optional[List[int]] = None) -> None:
+                         expected: Optional[List[List[str]]] = None) -> None:
     deadline = time.monotonic() + duration
     start = time.monotonic()
     if protocol == "rest":
         workers = [_rest_worker(url, script, deadline, result, n) for n in range(concurrency)]
     else:
-        workers = [_sio_worker(url, script, deadline, result, n, counts or [])
+        workers = [_sio_worker(url, script, deadline, result, n, expected or [])
                    for n in range(concurrency)]
     await asyncio.gather(*workers)
     result.seconds = time.monotonic() - start
@@ -178,16 +184,18 @@ async def _conversations(url: str, script: List[str], concurrency: int, duration
 
 def load(url: str, script: List[str], concurrency: int, duration: float, result: Result,
          pid: int, protocol: str = "rest") -> None:
-    counts = asyncio.run(reply_counts(url, script)) if protocol == "socketio" else None
-    if counts is not None:
-        result.note = f"replies per turn {counts}"
+    expected = asyncio.run(expected_replies(url, script)) if protocol == "socketio" else None
+    if expected is not None:
+        if not all(expected):
+            raise RuntimeError(f"a turn got no reply in the warm-up: {expected}")
+        result.note = f"replies per turn {[len(e) for e in expected]}"
     # warm-up: one conversation, not counted
     warm = Result("warm-up")
-    asyncio.run(_conversations(url, script, 1, 0.1, warm, protocol, counts))
+    asyncio.run(_conversations(url, script, 1, 0.1, warm, protocol, expected))
     result.rss_idle_mb = rss_mb(pid)
     sampler = RssSampler(pid)
     sampler.start()
-    asyncio.run(_conversations(url, script, concurrency, duration, result, protocol, counts))
+    asyncio.run(_conversations(url, script, concurrency, duration, result, protocol, expected))
     sampler.stop_flag = True
     sampler.join()
     result.rss_peak_mb = max(sampler.peak, result.rss_idle_mb)

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import List, Optional
 
 from bot.redis_server import start_redis
-from bot.launcher import (_stop, _wait_http, base_env, restart_if_stopped, start_actions,
-                          start_rasa, write_credentials, write_endpoints)
+from bot.launcher import (KeepRunning, _stop, _wait_http, base_env, start_actions,
+                          start_actions_logged, start_rasa, write_credentials, write_endpoints)
 
 NGINX_CONF = """worker_processes 1;
 pid {dir}/nginx.pid;
@@ -148,21 +148,13 @@ def main(argv=None) -> int:
     stop = {"now": False}
     signal.signal(signal.SIGINT, lambda *_: stop.update(now=True))
     signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
-    restarts: List[float] = []
-
-    def start_again() -> subprocess.Popen:
-        return start_actions(cluster.action_port, cluster.workdir,
-                             open(cluster.workdir / "actions.log", "a"))
+    keeper = KeepRunning("action server", lambda: start_actions_logged(
+        cluster.action_port, cluster.workdir, cluster.workdir / "actions.log"))
     try:
         while not stop["now"]:
             # The action server is started again when it dies. A dead Rasa server is left to
             # nginx, which sends its requests to the other one.
-            try:
-                cluster.actions, said = restart_if_stopped(cluster.actions, start_again, restarts,
-                                                           "action server")
-            except RuntimeError as e:
-                print(f"[cluster] {e}", file=sys.stderr)
-                break
+            cluster.actions, said = keeper.check(cluster.actions)
             if said:
                 print(f"[cluster] {said}", file=sys.stderr, flush=True)
             time.sleep(0.5)

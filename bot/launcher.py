@@ -75,22 +75,38 @@ def start_actions(port: int, workdir: Path, log=None) -> subprocess.Popen:
         start_new_session=True)
 
 
-def restart_if_stopped(proc: subprocess.Popen, start: Callable[[], subprocess.Popen],
-                       restarts: List[float], name: str, limit: int = 5,
-                       window: float = 60.0) -> Tuple[subprocess.Popen, Optional[str]]:
-    """Start a stopped process again: (the running process, a line to print or None).
+class KeepRunning:
+    """Starts a process again when it stops: at most `limit` times within `window` seconds, then
+    it waits until the oldest restart is `window` seconds ago (it never gives up, so that the
+    Rasa server, which answers crisis messages without the action server, keeps running)."""
 
-    `restarts` keeps the times of earlier restarts; more than `limit` within `window` seconds
-    raises RuntimeError, so a process that cannot start does not loop for ever.
-    """
-    if proc.poll() is None:
-        return proc, None
-    now = time.monotonic()
-    restarts[:] = [t for t in restarts if now - t < window]
-    if len(restarts) >= limit:
-        raise RuntimeError(f"the {name} stopped {limit} times within {window:.0f} s")
-    restarts.append(now)
-    return start(), f"the {name} stopped (exit {proc.returncode}); started it again"
+    def __init__(self, name: str, start: Callable[[], subprocess.Popen], limit: int = 5,
+                 window: float = 60.0) -> None:
+        self.name, self.start, self.limit, self.window = name, start, limit, window
+        self.restarts: List[float] = []
+        self.waiting = False
+
+    def check(self, proc: subprocess.Popen) -> Tuple[subprocess.Popen, Optional[str]]:
+        """(the process to keep, a line to print or None)."""
+        if proc.poll() is None:
+            return proc, None
+        now = time.monotonic()
+        self.restarts = [t for t in self.restarts if now - t < self.window]
+        if len(self.restarts) >= self.limit:
+            if self.waiting:
+                return proc, None
+            self.waiting = True
+            return proc, (f"the {self.name} stopped {self.limit} times within "
+                          f"{self.window:.0f} s; waiting before the next try")
+        self.waiting = False
+        self.restarts.append(now)
+        return self.start(), f"the {self.name} stopped (exit {proc.returncode}); started it again"
+
+
+def start_actions_logged(port: int, workdir: Path, log_path: Path) -> subprocess.Popen:
+    """start_actions, appending to log_path (the child keeps the file; ours is closed)."""
+    with open(log_path, "a") as log:
+        return start_actions(port, workdir, log)
 
 
 REDIS_KEY_PREFIX = "meldcode"  # Rasa wants an alphanumeric prefix; keys: meldcode:tracker:<id>
@@ -297,10 +313,8 @@ def main(argv=None) -> int:
         stop["now"] = True
     signal.signal(signal.SIGINT, _handler)
     signal.signal(signal.SIGTERM, _handler)
-    restarts: List[float] = []
-
-    def start_again() -> subprocess.Popen:
-        return start_actions(args.action_port, stack.workdir, open(log_dir / "actions.log", "a"))
+    keeper = KeepRunning("action server", lambda: start_actions_logged(
+        args.action_port, stack.workdir, log_dir / "actions.log"))
     try:
         while not stop["now"]:
             if stack.rasa.poll() is not None:
@@ -308,14 +322,9 @@ def main(argv=None) -> int:
                       file=sys.stderr)
                 break
             # The action server is started again when it dies; crisis answers never need it.
-            try:
-                stack.actions, said = restart_if_stopped(stack.actions, start_again, restarts,
-                                                         "action server")
-            except RuntimeError as e:
-                print(f"[run] {e}; see {log_dir}/actions.log", file=sys.stderr)
-                break
+            stack.actions, said = keeper.check(stack.actions)
             if said:
-                print(f"[run] {said}", file=sys.stderr, flush=True)
+                print(f"[run] {said}; see {log_dir}/actions.log", file=sys.stderr, flush=True)
             time.sleep(0.5)
     finally:
         print("\n[run] stopping...", flush=True)

@@ -28,7 +28,7 @@ from typing import Any, List, Optional
 
 from bot.channels.guard import ACTION_FAILURE_TEXT
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("bot.serve")  # also when run as __main__
 DEFAULT_ACTION_TIMEOUT = 10.0
 _PATCHED = "_meldcode_patched"
 

@@ -151,6 +151,7 @@ def test_the_fast_check_of_action_answers_agrees_with_rasas_own(answer):
     except jsonschema.ValidationError as e:
         expected = e
     serve.apply(timeout=serve.DEFAULT_ACTION_TIMEOUT)
+    assert RemoteAction._validate_action_result is serve._validate_action_result
     action = RemoteAction("action_test", None)
     if expected is None:
         assert action._validate_action_result(answer) is True

@@ -3,16 +3,20 @@ an answer.
 
 Rasa 3.6's SocketIOInput trusts the client: an event whose data is not an object, a `message`
 that is not text or metadata that is not JSON raise inside the handler, and the user gets nothing;
-a message without a session id is dropped with only a server-side warning; any client can send
-into any conversation whose session id it names. This subclass keeps Rasa's events and output
+a message without a session id is dropped with only a server-side warning; a connection can send
+into any conversation by naming its session id. This subclass keeps Rasa's events and output
 (`session_request` -> `session_confirm`, `user_uttered` -> `bot_uttered`) and:
 
 - answers a malformed event with a `bot_uttered` that says what is wrong (socket.io's 4xx);
 - accepts a message only for a session the connection itself asked for with `session_request`
-  (the room it joined), so one client cannot write into another's conversation;
-- gives a new random session id when the asked one is missing or not 16-128 safe characters;
+  (the room it joined);
+- gives a new random session id when the asked one is missing or not 32-128 safe characters;
 - wraps handling in bot/channels/guard.py: when the bot fails (Redis down) the user gets
   "er ging iets mis" with 112 and Veilig Thuis, and the log names only the error type.
+
+What this does not do: a client that knows a session id can still ask for it (that is how a
+widget picks up its conversation after a reconnect), so a conversation is as private as its id
+is secret. The widget makes 128-bit random ids, keeps them in memory only and never shows them.
 """
 from __future__ import annotations
 
@@ -29,7 +33,7 @@ from bot.channels.guard import guarded
 
 logger = logging.getLogger(__name__)
 
-SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
+SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{32,128}$")  # the widget: 32 hex digits
 NOT_AN_OBJECT = ("Dit bericht kon ik niet lezen. Stuur een object zoals "
                  '{"message": "je bericht", "session_id": "..."}.')
 NOT_TEXT = "Dit bericht kon ik niet lezen: stuur je bericht als tekst."

@@ -93,12 +93,15 @@ class SioChat:
             out.append(data)
         return out
 
-    async def emit(self, data: Any = None, *more: Any, event: str = "user_uttered") -> None:
-        """Send any data as `event` (for bad-input tests)."""
-        if data is None and not more:
+    async def emit(self, *args: Any, event: str = "user_uttered") -> None:
+        """Send `event` with any arguments (for bad-input tests): none, one (None is sent as a
+        JSON null) or several."""
+        if not args:
             await self.client.emit(event)
+        elif len(args) == 1 and args[0] is not None and not isinstance(args[0], tuple):
+            await self.client.emit(event, args[0])
         else:
-            await self.client.emit(event, (data, *more) if more else data)
+            await self.client.emit(event, tuple(args))  # python-socketio: a tuple is the args
 
     async def send(self, text: Any) -> None:
         await self.emit({"message": text, "session_id": self.session_id})

@@ -65,7 +65,7 @@ def _events(session_id):
         ("a string", ("hallo",), NOT_AN_OBJECT),
         ("a number", (5,), NOT_AN_OBJECT),
         ("a list", (["hallo"],), NOT_AN_OBJECT),
-        ("null", (None,), NOT_AN_OBJECT),
+        ("null", (None,), NOT_AN_OBJECT),          # sent as one JSON null argument
         ("two arguments", ("a", "b"), NOT_AN_OBJECT),
         ("message a number", ({"message": 5, "session_id": session_id},), NOT_TEXT),
         ("message null", ({"message": None, "session_id": session_id},), NOT_TEXT),
@@ -107,7 +107,7 @@ def test_no_reply_for_an_event_with_no_data(bot_stack):
 
 def test_one_connection_cannot_write_into_another_conversation(bot_stack):
     async def scenario():
-        async with SioChat(bot_stack.url, quiet=QUIET) as a, SioChat(bot_stack.url, quiet=QUIET) as b:
+        async with SioChat(bot_stack.url, quiet=2.0) as a, SioChat(bot_stack.url, quiet=QUIET) as b:
             await a.say("hallo")
             await b.emit({"message": "ik ben degene van gesprek a", "session_id": a.session_id})
             return texts(await b.collect(20)), texts(await a.collect(3))
@@ -115,12 +115,13 @@ def test_one_connection_cannot_write_into_another_conversation(bot_stack):
     assert to_b == [NO_SESSION] and to_a == []
 
 
-def test_a_session_request_with_a_bad_id_gets_a_new_one(bot_stack):
+@pytest.mark.parametrize("bad_id", ["x", "0123456789abcdef", "a b" * 20, "é" * 40])
+def test_a_session_request_with_a_bad_id_gets_a_new_one(bot_stack, bad_id):
     async def scenario():
-        async with SioChat(bot_stack.url, session_id="x", quiet=QUIET) as chat:
+        async with SioChat(bot_stack.url, session_id=bad_id, quiet=QUIET) as chat:
             return chat.session_id, texts(await chat.say("hallo"))
     session_id, replies = run(scenario())
-    assert session_id != "x" and len(session_id) == 32
+    assert session_id != bad_id and len(session_id) == 32
     assert replies and "computerprogramma" in replies[0]
 
 

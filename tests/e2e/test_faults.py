@@ -26,7 +26,7 @@ CRISIS = [
 
 @pytest.fixture(scope="module")
 def no_actions(bot_stack):
-    from bot.launcher import _wait_http, start_actions
+    from bot.launcher import _wait_http
     proc = bot_stack.actions
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(10)
@@ -37,11 +37,11 @@ def no_actions(bot_stack):
         pass
     yield bot_stack
     # Bring the action server back for the tests after this module, as `make run` does.
-    from bot.launcher import restart_if_stopped
+    from bot.launcher import KeepRunning, start_actions_logged
     old = bot_stack.actions
-    bot_stack.actions, said = restart_if_stopped(
-        old, lambda: start_actions(bot_stack.action_port, bot_stack.workdir,
-                                   open(bot_stack.workdir / "actions.log", "a")), [], "action server")
+    keeper = KeepRunning("action server", lambda: start_actions_logged(
+        bot_stack.action_port, bot_stack.workdir, bot_stack.workdir / "actions.log"))
+    bot_stack.actions, said = keeper.check(old)
     assert said and bot_stack.actions is not old
     _wait_http(f"http://127.0.0.1:{bot_stack.action_port}/health", 120, bot_stack.actions,
                "action server")
@@ -68,6 +68,10 @@ class HangingServer:
         self.stopped = True
         for c in self.conns:
             c.close()
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
+        except OSError:
+            pass
         self.sock.close()
 
 
