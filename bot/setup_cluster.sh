@@ -9,8 +9,5 @@ if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then
   echo "[setup] nginx present"
   exit 0
 fi
-[ "$(id -u)" = 0 ] || { echo "[setup] nginx missing; run as root: apt-get install -y nginx-light" >&2; exit 1; }
-export DEBIAN_FRONTEND=noninteractive
-apt-get install -y -q --no-install-recommends nginx-light >/dev/null 2>&1 \
-  || { apt-get update -q && apt-get install -y -q --no-install-recommends nginx-light; }
+bash bot/apt_install.sh --no-install-recommends nginx-light
 echo "[setup] installed $(nginx -v 2>&1)"

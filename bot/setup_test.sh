@@ -10,12 +10,8 @@ die() { printf '\033[31m[setup-test] %s\033[0m\n' "$*" >&2; exit 1; }
 if [ -x /usr/bin/chromium ]; then
   say "chromium present ($(/usr/bin/chromium --version 2>/dev/null | head -1))"
 else
-  [ "$(id -u)" = 0 ] || die "Chromium is missing and installing it needs root: run 'sudo apt-get install -y chromium' (Debian/Ubuntu), then run the tests again."
-  command -v apt-get >/dev/null 2>&1 || die "Chromium is missing and apt-get is not available: install Chromium so that /usr/bin/chromium exists."
   say "installing Debian's chromium (once, about a minute)"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq || die "apt-get update failed; is the Debian mirror reachable?"
-  apt-get install -y -q chromium >/dev/null || die "apt-get install chromium failed; see the output above"
+  bash bot/apt_install.sh chromium || die "installing chromium failed; see the output above"
   [ -x /usr/bin/chromium ] || die "chromium was installed but /usr/bin/chromium is not there"
   say "installed $(/usr/bin/chromium --version 2>/dev/null | head -1)"
 fi
