@@ -151,13 +151,17 @@ def redis_stores(redis_url: str) -> dict:
 def write_endpoints(workdir: Path, action_port: int, env: Optional[dict] = None) -> Path:
     """endpoints.yml: the action server, and Redis tracker and lock stores when REDIS_URL is set.
 
-    Without REDIS_URL Rasa keeps conversations in memory (the default for `make run`).
+    Without REDIS_URL conversations stay in memory (the default for `make run`), in a store that
+    forgets them after the session expiry (bot/stores.py), as Redis does with its TTL.
     env: where to look for REDIS_URL (default: os.environ).
     """
     endpoints: dict = {"action_endpoint": {"url": f"http://127.0.0.1:{action_port}/webhook"}}
     redis_url = (env if env is not None else os.environ).get("REDIS_URL", "").strip()
     if redis_url:
         endpoints.update(redis_stores(redis_url))
+    else:
+        endpoints["tracker_store"] = {"type": "bot.stores.ExpiringInMemoryTrackerStore",
+                                      "record_exp": session_expiry_seconds()}
     path = workdir / "endpoints.yml"
     path.write_text(yaml.safe_dump(endpoints, sort_keys=False))
     return path

@@ -123,3 +123,12 @@ def test_servers_listen_on_localhost_only(bot_stack, which):
     for ip in ips:
         with pytest.raises(OSError):
             socket.create_connection((ip, port), timeout=3).close()
+
+
+def test_the_running_server_uses_the_expiring_store(bot_stack):
+    """Rasa falls back to its plain in-memory store (which never forgets) with only a warning
+    when a custom store cannot be loaded; the running server's log must not say so."""
+    say(bot_stack, "hallo", f"priv-{uuid.uuid4().hex[:8]}")
+    log = logs(bot_stack)["rasa.log"]
+    assert "Tracker store with type" not in log and "ExpiringInMemoryTrackerStore" not in log, \
+        [line for line in log.splitlines() if "racker store" in line][:3]

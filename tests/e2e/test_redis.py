@@ -92,7 +92,9 @@ def test_endpoints_without_redis_url_keep_the_in_memory_default(tmp_path):
     import yaml
     from bot.launcher import write_endpoints
     conf = yaml.safe_load(write_endpoints(tmp_path, 5055, {}).read_text())
-    assert set(conf) == {"action_endpoint"}
+    assert set(conf) == {"action_endpoint", "tracker_store"}
+    assert conf["tracker_store"] == {"type": "bot.stores.ExpiringInMemoryTrackerStore",
+                                     "record_exp": SESSION_SECONDS}
 
 
 def test_endpoints_parse_the_redis_url(tmp_path):
