@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Optional
 
 from bot.redis_server import start_redis
-from bot.launcher import (KeepRunning, _stop, _wait_http, base_env, start_actions,
-                          start_actions_logged, start_rasa, write_credentials, write_endpoints)
+from bot.launcher import (_stop, _wait_http, base_env, start_actions, start_rasa, supervise,
+                          write_credentials, write_endpoints)
 
 NGINX_CONF = """worker_processes 1;
 pid {dir}/nginx.pid;
@@ -145,19 +143,9 @@ def main(argv=None) -> int:
         return 1
     print(f"[cluster] ready on {cluster.url} (REST round robin, socket.io sticky); "
           f"logs in {cluster.workdir}. Ctrl-C stops everything.", flush=True)
-    stop = {"now": False}
-    signal.signal(signal.SIGINT, lambda *_: stop.update(now=True))
-    signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
-    keeper = KeepRunning("action server", lambda: start_actions_logged(
-        cluster.action_port, cluster.workdir, cluster.workdir / "actions.log"))
     try:
-        while not stop["now"]:
-            # The action server is started again when it dies. A dead Rasa server is left to
-            # nginx, which sends its requests to the other one.
-            cluster.actions, said = keeper.check(cluster.actions)
-            if said:
-                print(f"[cluster] {said}", file=sys.stderr, flush=True)
-            time.sleep(0.5)
+        # A dead Rasa server is left to nginx, which sends its requests to the other one.
+        supervise("cluster", cluster, cluster.workdir / "actions.log")
     finally:
         print("\n[cluster] stopping...", flush=True)
         stop_cluster(cluster)

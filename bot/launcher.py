@@ -109,6 +109,29 @@ def start_actions_logged(port: int, workdir: Path, log_path: Path) -> subprocess
         return start_actions(port, workdir, log)
 
 
+def supervise(prefix: str, group, log_path: Path,
+              must_run: Tuple[Tuple[str, subprocess.Popen], ...] = ()) -> None:
+    """Until Ctrl-C or SIGTERM: start group.actions (the action server on group.action_port)
+    again when it dies, as KeepRunning allows; return early when a process of must_run stops.
+    group: a Stack or a Cluster."""
+    stop = {"now": False}
+    signal.signal(signal.SIGINT, lambda *_: stop.update(now=True))
+    signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
+    keeper = KeepRunning("action server", lambda: start_actions_logged(
+        group.action_port, group.workdir, log_path))
+    while not stop["now"]:
+        for name, proc in must_run:
+            if proc.poll() is not None:
+                print(f"[{prefix}] the {name} stopped (exit {proc.returncode}); see the logs",
+                      file=sys.stderr)
+                return
+        # Crisis answers never need the action server, so only it is started again.
+        group.actions, said = keeper.check(group.actions)
+        if said:
+            print(f"[{prefix}] {said}; see {log_path}", file=sys.stderr, flush=True)
+        time.sleep(0.5)
+
+
 REDIS_KEY_PREFIX = "meldcode"  # Rasa wants an alphanumeric prefix; keys: meldcode:tracker:<id>
 
 
@@ -311,25 +334,8 @@ def main(argv=None) -> int:
   Widget:  {f"http://127.0.0.1:{stack.web_port}/ (demo page with the chat widget)" if stack.web_port else "off"}
   Logs:    {log_dir}/rasa.log, {log_dir}/actions.log
   Stop:    Ctrl-C""", flush=True)
-    stop = {"now": False}
-
-    def _handler(signum, frame):
-        stop["now"] = True
-    signal.signal(signal.SIGINT, _handler)
-    signal.signal(signal.SIGTERM, _handler)
-    keeper = KeepRunning("action server", lambda: start_actions_logged(
-        args.action_port, stack.workdir, log_dir / "actions.log"))
     try:
-        while not stop["now"]:
-            if stack.rasa.poll() is not None:
-                print(f"[run] the Rasa server stopped (exit {stack.rasa.returncode}); see the logs",
-                      file=sys.stderr)
-                break
-            # The action server is started again when it dies; crisis answers never need it.
-            stack.actions, said = keeper.check(stack.actions)
-            if said:
-                print(f"[run] {said}; see {log_dir}/actions.log", file=sys.stderr, flush=True)
-            time.sleep(0.5)
+        supervise("run", stack, log_dir / "actions.log", (("Rasa server", stack.rasa),))
     finally:
         print("\n[run] stopping...", flush=True)
         stop_stack(stack)

@@ -26,6 +26,10 @@ import os
 import sys
 from typing import Any, List, Optional
 
+from jsonschema import validators
+from jsonschema.exceptions import best_match
+from rasa.shared.constants import DOCS_BASE_URL
+
 from bot.channels.guard import ACTION_FAILURE_TEXT
 
 logger = logging.getLogger("bot.serve")  # also when run as __main__
@@ -45,7 +49,9 @@ def action_timeout(env: Optional[dict] = None) -> float:
 
 
 def apply(timeout: Optional[float] = None) -> None:
-    """Patch rasa.core.actions.action: the request timeout and RemoteAction.run (idempotent)."""
+    """Patch rasa.core.actions.action: the request timeout, RemoteAction.run and its check of
+    action server answers (idempotent)."""
+    global _VALIDATOR
     from rasa.core.actions import action as rasa_action
 
     if not hasattr(rasa_action, "DEFAULT_REQUEST_TIMEOUT") or not all(
@@ -77,24 +83,18 @@ def apply(timeout: Optional[float] = None) -> None:
 
     setattr(run, _PATCHED, True)
     rasa_action.RemoteAction.run = run
+    schema = rasa_action.RemoteAction.action_response_format_spec()
+    cls = validators.validator_for(schema)
+    cls.check_schema(schema)
+    _VALIDATOR = cls(schema)
     rasa_action.RemoteAction._validate_action_result = _validate_action_result
 
 
-_VALIDATOR = None
+_VALIDATOR = None  # built by apply(), with its schema checked once
 
 
 def _validate_action_result(self, result: Any) -> bool:
-    """RemoteAction._validate_action_result with a validator built (and its schema checked) once."""
-    global _VALIDATOR
-    from jsonschema import validators
-    from jsonschema.exceptions import best_match
-    from rasa.shared.constants import DOCS_BASE_URL
-
-    if _VALIDATOR is None:
-        schema = self.action_response_format_spec()
-        cls = validators.validator_for(schema)
-        cls.check_schema(schema)
-        _VALIDATOR = cls(schema)
+    """RemoteAction._validate_action_result with the validator built once by apply()."""
     error = best_match(_VALIDATOR.iter_errors(result))
     if error is not None:
         error.message += (

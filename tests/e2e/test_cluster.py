@@ -12,11 +12,10 @@ import time
 import uuid
 
 import pytest
-import requests
 
 from bot.cluster import start_cluster, stop_cluster
 from bot.web.sio_client import SioChat, texts
-from tests.conftest import free_port
+from tests.conftest import free_port, rest_say
 
 
 @pytest.fixture(scope="module")
@@ -27,10 +26,7 @@ def cluster():
 
 
 def say(cluster, text, sender):
-    r = requests.post(f"{cluster.url}/webhooks/rest/webhook",
-                      json={"sender": sender, "message": text}, timeout=60)
-    assert r.status_code == 200, r.text
-    return "\n".join(m.get("text", "") for m in r.json())
+    return "\n".join(m.get("text", "") for m in rest_say(cluster.url, text, sender))
 
 
 STATE = {"sio_session": uuid.uuid4().hex}  # the widget conversation that goes on after the kill

@@ -8,13 +8,11 @@ import pytest
 import requests
 
 from bot.launcher import api_args, cors_args
+from tests.conftest import rest_say
 
 
 def say(stack, text, sender):
-    r = requests.post(f"{stack.url}/webhooks/rest/webhook",
-                      json={"sender": sender, "message": text}, timeout=60)
-    assert r.status_code == 200
-    return r.json()
+    return rest_say(stack.url, text, sender)
 
 
 def logs(stack):

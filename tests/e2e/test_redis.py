@@ -10,7 +10,6 @@ import signal
 import tempfile
 import time
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -19,26 +18,11 @@ import requests
 from bot.channels.guard import FAILURE_TEXT
 from bot.redis_server import redis_server, start_redis
 from bot.web.sio_client import SioChat, texts
-from tests.conftest import ARTIFACTS, free_port
+from tests.conftest import ARTIFACTS, free_port, rest_say
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None,
                                 reason="redis-server missing: run `bash bot/setup_redis.sh`")
 SESSION_SECONDS = 30 * 60
-
-
-@contextmanager
-def env_set(**values):
-    """Also set the variables in os.environ while the stack starts (write_endpoints reads them)."""
-    old = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def start_second_rasa(stack, redis_url, log: Path):
@@ -62,9 +46,8 @@ def start_second_rasa(stack, redis_url, log: Path):
 def redis_stacks():
     from bot.launcher import _stop, start_stack, stop_stack
     with redis_server(free_port()) as url:
-        with env_set(REDIS_URL=url):
-            stack = start_stack(free_port(), free_port(), log_dir=ARTIFACTS / "logs-redis",
-                                env={"REDIS_URL": url})
+        stack = start_stack(free_port(), free_port(), log_dir=ARTIFACTS / "logs-redis",
+                            env={"REDIS_URL": url})
         try:
             second, second_url = start_second_rasa(stack, url, ARTIFACTS / "logs-redis" / "rasa-b.log")
             try:
@@ -77,10 +60,7 @@ def redis_stacks():
 
 
 def say(base, text, sender):
-    r = requests.post(f"{base}/webhooks/rest/webhook", json={"sender": sender, "message": text},
-                      timeout=60)
-    assert r.status_code == 200, r.text
-    return [m.get("text", "") for m in r.json()]
+    return [m.get("text", "") for m in rest_say(base, text, sender)]
 
 
 async def sio_turn(url, text):
@@ -146,9 +126,8 @@ def test_redis_restart_gets_a_clear_message_then_recovers(tmp_path):
     port = free_port()
     redis_proc = start_redis(port)
     url = f"redis://127.0.0.1:{port}/0"
-    with env_set(REDIS_URL=url):
-        stack = start_stack(free_port(), free_port(), log_dir=ARTIFACTS / "logs-redis-restart",
-                            env={"REDIS_URL": url})
+    stack = start_stack(free_port(), free_port(), log_dir=ARTIFACTS / "logs-redis-restart",
+                        env={"REDIS_URL": url})
     try:
         sender = f"restart-{uuid.uuid4().hex[:8]}"
         assert "computerprogramma" in say(stack.url, "hallo", sender)[0]
