@@ -15,6 +15,17 @@
    half of the CPU time of our turns. The answer is now checked with a validator built once,
    with the same schema, the same errors and the same message.
 
+4. The gate before NLU (MessageProcessor.parse_message): a message longer than MAX_NLU_CHARS
+   never reaches spaCy and DIET (one long message froze every conversation); the crisis layer
+   (bot/crisis.py) still reads it, so danger in a long text gets 112, anything else
+   `too_long`. The tracker keeps only its first MAX_NLU_CHARS characters. A text starting
+   with "/" that is not a button payload of a known intent is read as plain text (Rasa would
+   log it in a warning), and lone surrogates are replaced instead of failing the turn.
+5. Every HTTP request body is capped at MAX_BODY (64 KB; Sanic's own limit is 100 MB), and
+   GET / no longer names the Rasa version.
+6. No user text in the log: the keys Rasa's structlog events carry user text in (e.g.
+   `rest.message.received.timeout` when a client gives up) are replaced by their length.
+
 A form's validation refusing a value (ActionExecutionRejection) is not a failure and passes as is.
 Checked against Rasa 3.6.21 and jsonschema 4.17 (tests in bot/test_serve.py); `apply()` refuses
 to patch a Rasa whose RemoteAction does not look as expected.
@@ -23,6 +34,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 from typing import Any, List, Optional
 
@@ -106,8 +118,96 @@ def _validate_action_result(self, result: Any) -> bool:
     return True
 
 
+MAX_NLU_CHARS = 2000      # longer messages skip NLU (LengthGuard in config.yml says the same)
+MAX_SCAN_CHARS = 20000    # the crisis layer reads at most this much of a long message
+_PAYLOAD = re.compile(r"^/(\w+)(\{.*\})?$", re.DOTALL)
+# structlog keys that can hold what the user wrote (rasa/utils/log_utils.py, plus our own).
+USER_TEXT_KEYS = ("text", "response_text", "user_text", "slot_values", "parse_data_text",
+                  "parse_data_entities", "prediction_events", "tracker_latest_message",
+                  "prefilled_slots", "message", "response", "slot_candidates", "rasa_event",
+                  "rasa_events", "tracker_states", "current_states", "old_states", "states",
+                  "current_entity", "next_entity", "entity", "token_text", "user_message",
+                  "json_message", "successes", "events", "event_info_text", "metadata")
+
+
+def clean_text(text: Any) -> str:
+    """Text as the bot may handle it: a str with lone surrogates replaced."""
+    if not isinstance(text, str):
+        return ""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def gate(text: str, intents: Any) -> tuple:
+    """(text for NLU, parse data or None). Parse data means: skip NLU, use this."""
+    from bot.crisis import detect
+
+    text = clean_text(text)
+    if text.startswith("/"):
+        m = _PAYLOAD.match(text.strip())
+        if not (m and m.group(1) in intents):
+            text = text.lstrip("/").lstrip() or "?"
+    if len(text) <= MAX_NLU_CHARS:
+        return text, None
+    intent = detect(text[:MAX_SCAN_CHARS]).intent or "too_long"
+    return text[:MAX_NLU_CHARS], {
+        "text": text[:MAX_NLU_CHARS],
+        "intent": {"name": intent, "confidence": 1.0},
+        "intent_ranking": [{"name": intent, "confidence": 1.0}],
+        "entities": [],
+    }
+
+
+def _redact(_: Any, __: str, event_dict: dict) -> dict:
+    for key in USER_TEXT_KEYS:
+        if key in event_dict:
+            value = event_dict[key]
+            event_dict[key] = f"<{len(value)} chars>" if isinstance(value, str) else "<hidden>"
+    return event_dict
+
+
+ROOT_TEXT = "Meldcode-gids: de server draait."
+MAX_BODY = 64 * 1024  # bytes, for every HTTP channel (Sanic's default is 100 MB)
+
+
+def _add_root_route(app) -> None:
+    """GET / without Rasa's version (it told an attacker which bugs to try)."""
+    from sanic import response
+
+    @app.get("/")
+    async def hello(request):
+        return response.text(ROOT_TEXT)
+
+
+def apply_gate() -> None:
+    """Patch MessageProcessor.parse_message with gate(), Rasa's log anonymizer with _redact,
+    GET / without the version, and the request body limit (idempotent)."""
+    from rasa import server
+    from rasa.core.processor import MessageProcessor
+    from rasa.utils import log_utils
+
+    log_utils._anonymizer = _redact
+    server.add_root_route = _add_root_route
+    os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(MAX_BODY))
+    original = MessageProcessor.parse_message
+    if getattr(original, _PATCHED, False):
+        return
+
+    async def parse_message(self, message, tracker=None, only_output_properties=True):
+        intents = self.domain.intents if self.domain else ()
+        message.text, parsed = gate(message.text, intents)
+        if parsed is not None:
+            logger.info("message of more than %d characters: %s without NLU",
+                        MAX_NLU_CHARS, parsed["intent"]["name"])
+            return parsed
+        return await original(self, message, tracker, only_output_properties)
+
+    setattr(parse_message, _PATCHED, True)
+    MessageProcessor.parse_message = parse_message
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     apply()
+    apply_gate()
     from rasa.__main__ import main as rasa_main
     sys.argv = ["rasa", *(sys.argv[1:] if argv is None else argv)]
     rasa_main()

@@ -252,7 +252,7 @@ def test_slack_event_filter_and_threads():
         # A mention in a channel: answered in its thread, per user, mention stripped.
         assert loop.run_until_complete(run(event("1.1", type="app_mention", channel="C1",
                                                  text="<@UBOT> hoi"))) == ""
-        assert got[-1].sender_id == "UHUMAN" and got[-1].text == "hoi"
+        assert got[-1].sender_id == "slack:UHUMAN" and got[-1].text == "hoi"
         assert got[-1].output_channel.thread_id == "1.1"
         assert got[-1].output_channel.address == "<@UBOT>"
         # A direct message: no thread, no mention needed.

@@ -167,7 +167,7 @@ class TokenCheckedMattermostInput(MattermostInput):
         metadata = {"channel_id": channel_id, "post_id": data.get("post_id"),
                     "team_id": data.get("team_id")}
         # guarded: on a failure the user gets FAILURE_TEXT (112, Veilig Thuis), the log the type
-        await guarded(on_new_message)(UserMessage(text, out, user_id, input_channel=self.name(),
+        await guarded(on_new_message, channel="mattermost")(UserMessage(text, out, user_id, input_channel=self.name(),
                                                   metadata=metadata))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:

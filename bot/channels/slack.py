@@ -171,7 +171,7 @@ class ThreadedSlackInput(SlackInput):
                                metadata=metadata)
 
         # guarded: on a failure the user gets FAILURE_TEXT (112, Veilig Thuis), the log the type
-        task = asyncio.create_task(guarded(on_new_message)(user_msg))
+        task = asyncio.create_task(guarded(on_new_message, channel="slack")(user_msg))
         self._background_tasks.add(task)
         task.add_done_callback(self._background_tasks.discard)
         return ""

@@ -14,16 +14,24 @@ into any conversation by naming its session id. This subclass keeps Rasa's event
 - wraps handling in bot/channels/guard.py: when the bot fails (Redis down) the user gets
   "er ging iets mis" with 112 and Veilig Thuis, and the log names only the error type.
 
-What this does not do: a client that knows a session id can still ask for it (that is how a
-widget picks up its conversation after a reconnect), so a conversation is as private as its id
-is secret. The widget makes 128-bit random ids, keeps them in memory only and never shows them.
+- gives out session ids itself, signed: a session token is a 128-bit random id plus its
+  HMAC-SHA256 with SESSION_SECRET (shared by every replica of a cluster; random per process
+  when unset). A reconnect that brings a valid token gets its conversation back; any other id
+  asked for gets a new session. So no client can pick the id of someone else's conversation,
+  and the conversation's key in the tracker store ("socketio:<id>") is not a token;
+- lets a connection be in one session at a time (asking for another leaves the first), and
+  caps engine.io packets at MAX_PACKET bytes, so a 1 MB message is refused before any work.
+The widget keeps its token in memory only and never shows it.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
+import os
 import re
-import uuid
+import secrets
 from typing import Any, Dict, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
@@ -33,7 +41,26 @@ from bot.channels.guard import guarded
 
 logger = logging.getLogger(__name__)
 
-SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{32,128}$")  # the widget: 32 hex digits
+SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
+TOKEN = re.compile(r"^([0-9a-f]{32})([0-9a-f]{64})$")
+MAX_PACKET = 16 * 1024  # bytes; a message may have 2000 characters (bot/serve.py)
+_SECRET = (os.environ.get("SESSION_SECRET") or secrets.token_hex(32)).encode()
+
+
+def sign(nonce: str, secret: bytes = None) -> str:
+    return nonce + hmac.new(secret or _SECRET, nonce.encode(), hashlib.sha256).hexdigest()
+
+
+def new_token() -> str:
+    return sign(secrets.token_hex(16))
+
+
+def session_of(token: Any, secret: bytes = None) -> Optional[str]:
+    """The session id inside a valid token, else None."""
+    m = TOKEN.match(token) if isinstance(token, str) else None
+    if not m or not hmac.compare_digest(sign(m.group(1), secret), token):
+        return None
+    return m.group(1)
 NOT_AN_OBJECT = ("Dit bericht kon ik niet lezen. Stuur een object zoals "
                  '{"message": "je bericht", "session_id": "..."}.')
 NOT_TEXT = "Dit bericht kon ik niet lezen: stuur je bericht als tekst."
@@ -64,8 +91,9 @@ class SafeSocketIOInput(SocketIOInput):
     def blueprint(self, on_new_message):
         socketio_webhook = super().blueprint(on_new_message)
         sio = self.sio
+        sio.eio.max_http_buffer_size = MAX_PACKET
         namespace = self.namespace
-        handle = guarded(on_new_message)
+        handle = guarded(on_new_message, channel="socketio")
 
         async def tell(sid: Text, text: Text) -> None:
             await sio.emit(self.bot_message_evt, {"text": text}, room=sid, namespace=namespace)
@@ -74,10 +102,13 @@ class SafeSocketIOInput(SocketIOInput):
         @sio.on("session_request", namespace=namespace)
         async def session_request(sid: Text, data: Any = None, *_: Any) -> None:
             asked = data.get("session_id") if isinstance(data, dict) else None
-            session_id = asked if valid_session_id(asked) else uuid.uuid4().hex
+            token = asked if session_of(asked) else new_token()
             if self.session_persistence:
-                sio.enter_room(sid, session_id, namespace=namespace)
-            await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
+                for room in sio.rooms(sid, namespace=namespace):
+                    if room != sid:  # one session per connection
+                        sio.leave_room(sid, room, namespace=namespace)
+                sio.enter_room(sid, session_of(token), namespace=namespace)
+            await sio.emit("session_confirm", token, room=sid, namespace=namespace)
 
         @sio.on(self.user_message_evt, namespace=namespace)
         async def handle_message(sid: Text, data: Any = None, *_: Any) -> None:
@@ -92,9 +123,8 @@ class SafeSocketIOInput(SocketIOInput):
                 return
             sender_id: Optional[Text] = sid
             if self.session_persistence:
-                sender_id = data.get("session_id")
-                if not (valid_session_id(sender_id)
-                        and sender_id in sio.rooms(sid, namespace=namespace)):
+                sender_id = session_of(data.get("session_id"))
+                if not (sender_id and sender_id in sio.rooms(sid, namespace=namespace)):
                     logger.info("socket.io: refused a message for a session this connection "
                                 "did not ask for")
                     await tell(sid, NO_SESSION)

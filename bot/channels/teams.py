@@ -142,7 +142,7 @@ class TeamsInput(BotFrameworkInput):
         text = strip_mentions(activity.get("text") or "")
         text = OPTIONS.resolve(("teams", sender_id), text) if text else "/greet"
         # guarded: on a failure the user gets FAILURE_TEXT (112, Veilig Thuis), the log the type
-        await guarded(on_new_message)(UserMessage(text, self.output_channel(activity), sender_id,
+        await guarded(on_new_message, channel="botframework")(UserMessage(text, self.output_channel(activity), sender_id,
                                                   input_channel=self.name(), metadata=metadata))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:

@@ -1,10 +1,10 @@
-"""Safety net: force the crisis intent when a message contains a danger phrase.
+"""The crisis layer inside the NLU pipeline, and the phrase matcher of the word lists.
 
-Placed after DIETClassifier in config.yml. DIET may miss a danger message worded in a way
-it never saw; this component matches phrases from data/gevaar.yml on spaCy lemmas (and on
-the plain lowercased words, so a lemmatizer gap does not hide a match) and then overrides
-the intent: `acute_danger` (112 first) or `suicide` (113 and 112). It never lowers a crisis
-prediction: when DIET already chose a crisis intent that shows 112, that intent stays.
+DangerDetector runs after DIETClassifier (config.yml): bot/crisis.py reads the raw text
+(data/crisis.yml) and, when it finds a crisis, makes that crisis intent certain, whatever
+DIET said. When the crisis layer finds nothing but DIET chose a crisis intent, DIET's choice
+stays. PhraseMatcher (on spaCy lemmas) is what bot/components/lexicon_extractor.py uses for
+roles, ages and organisation names (data/lexicon.yml).
 """
 from __future__ import annotations
 
@@ -18,9 +18,8 @@ import yaml
 logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_PHRASES = "data/gevaar.yml"
-# Intents whose answer already starts with or contains 112.
-CRISIS_INTENTS = ("acute_danger", "suicide", "sexual_assault")
+from bot.crisis import CRISIS_INTENTS, CrisisDetector, Result  # noqa: E402
+from bot.crisis import detector as crisis_detector  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -103,22 +102,9 @@ class PhraseMatcher:
         return [m for m, _, _ in self.spans(tokens)]
 
 
-def decide_intent(predicted: Optional[str], matches: Iterable[Match]) -> Optional[str]:
-    """The crisis intent to make certain, or None when no danger phrase matched.
-
-    A crisis intent DIET already chose is kept (all three answers show 112), except suicide
-    when only acute-danger phrases matched ("hij dreigt mij dood te steken"). It is still
-    returned, so that a low-confidence crisis prediction is made certain and can never fall
-    through to the FallbackClassifier.
-    """
-    categories = {m.category for m in matches}
-    if not categories:
-        return None
-    if predicted in CRISIS_INTENTS:
-        if predicted == "suicide" and "suicide" not in categories:
-            return "acute_danger"
-        return predicted
-    return "acute_danger" if "acute_danger" in categories else "suicide"
+def decide_intent(predicted: Optional[str], result: Result) -> Optional[str]:
+    """The crisis intent to make certain, or None (no crisis found: DIET's intent stays)."""
+    return result.intent
 
 
 try:  # The Rasa wrapper; the matcher above is importable without Rasa.
@@ -147,22 +133,20 @@ def force_intent(message: "Message", name: str) -> None:
 
 @register("INTENT_CLASSIFIER")
 class DangerDetector(StatelessComponent):
-    """Rasa NLU component around PhraseMatcher."""
-
-    @classmethod
-    def required_components(cls) -> List[type]:
-        return [Tokenizer]
+    """Rasa NLU component around bot/crisis.py."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"phrases_file": DEFAULT_PHRASES}
+        return {"phrases_file": None}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         super().__init__(config)
-        path = Path(config.get("phrases_file") or DEFAULT_PHRASES)
-        if not path.is_absolute():
-            path = ROOT / path
-        self.matcher = PhraseMatcher.from_file(path)
+        path = config.get("phrases_file")
+        if path:
+            path = Path(path) if Path(path).is_absolute() else ROOT / path
+            self.crisis: CrisisDetector = CrisisDetector.from_file(path)
+        else:
+            self.crisis = crisis_detector()
 
     def process(self, messages: List["Message"]) -> List["Message"]:
         for message in messages:
@@ -170,15 +154,15 @@ class DangerDetector(StatelessComponent):
         return messages
 
     def _process_one(self, message: "Message") -> None:
-        tokens = message.get(TOKENS_NAMES[TEXT]) or []
-        pairs = [(t.lemma or t.text, t.text) for t in tokens]
-        matches = self.matcher.find(pairs)
-        if not matches:
+        text = message.get(TEXT) or ""
+        if text.startswith("/"):  # a button payload names its intent itself
             return
-        predicted = (message.get(INTENT) or {}).get("name")
-        forced = decide_intent(predicted, matches)
-        # Only pattern names are logged, never the user's words.
-        logger.debug("danger patterns %s, DIET said %s, forced %s",
-                     [m.name for m in matches], predicted, forced)
+        result = self.crisis.detect(text)
+        forced = decide_intent((message.get(INTENT) or {}).get("name"), result)
+        if not forced:
+            return
+        # Only kinds and phrase names are logged, never the user's words.
+        logger.debug("crisis %s (%s)", result.kind, result.names)
         force_intent(message, forced)
-        message.set("danger_patterns", sorted({m.name for m in matches}), add_to_output=True)
+        message.set("crisis", {"kind": result.kind, "phrases": result.names},
+                    add_to_output=True)

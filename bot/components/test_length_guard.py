@@ -71,7 +71,7 @@ def test_short_message_is_left_alone(nlp):
 def test_danger_in_a_long_message_still_wins(nlp, core, expected):
     """Pipeline order of config.yml: DIET -> DangerDetector -> ... -> LengthGuard -> Fallback."""
     m = message(nlp, long_text(core))
-    DangerDetector({"phrases_file": "data/gevaar.yml"}).process([m])
+    DangerDetector({}).process([m])
     LengthGuard({}).process([m])
     assert m.get(INTENT)["name"] == expected
 

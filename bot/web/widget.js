@@ -310,7 +310,9 @@
       socket.on("connect", function () {
         socket.emit("session_request", { session_id: sessionId });
       });
-      socket.on("session_confirm", function () {
+      socket.on("session_confirm", function (token) {
+        // The server signs the session; a reconnect brings this token back.
+        if (typeof token === "string" && token) sessionId = token;
         confirmed = true;
         setNotice("");
         if (!greeted) {

@@ -1,0 +1,82 @@
+"""bot/crisis.py without Rasa: normalising, typing errors, order and gaps, frames, negation,
+strong phrases, escalation, and how phrases and classifier are combined."""
+import pytest
+
+from bot.crisis import CrisisDetector, CrisisLayer, Thresholds, normalise, tokens
+
+
+def det(kinds, **extra):
+    return CrisisDetector({"max_gap": 2, "window": 4, "kinds": kinds, **extra})
+
+
+def test_normalise_lowercases_strips_accents_and_repeats():
+    assert normalise("HÉLLLLP") == "help"
+    assert tokens("Hij's  ge-wurgd!!") == ["hij's", "ge", "wurgd"]
+
+
+def test_order_gap_and_typing_errors():
+    d = det({"acute": {"p": [[["vermoorden"], ["mij"]]]}})
+    assert d.detect("hij gaat vermoorden echt mij").kind == "acute"
+    assert d.detect("hij gaat vermoorden echt echt echt mij").kind is None   # gap 2
+    assert d.detect("mij vermoorden").kind is None                           # order
+    assert d.detect("hij wil vermoordn mij").kind == "acute"                 # one typo, 7+ letters
+    short = det({"acute": {"p": [[["slaat"]]]}})
+    assert short.detect("hij staat daar").kind is None                       # no typos under 7
+
+
+def test_prefix_number_and_classes():
+    d = det({"suicide_acute": {"p": [["#", "@pil"]]}}, words={"pil": ["pil*", "tabletten"]})
+    assert d.detect("ik heb 20 pillen").kind == "suicide_acute"
+    assert d.detect("ik heb pillen").kind is None
+
+
+def test_negation_and_frames_and_strong_phrases():
+    d = det({"acute": {"wapen": [[["mes"]]], "dood": [["!", ["vermoord*"]]]}},
+            context={"negation": ["geen"], "frames": ["vorig jaar"], "now": ["op dit moment"]})
+    assert d.detect("hij heeft geen mes").kind is None
+    assert d.detect("vorig jaar had hij een mes").kind is None
+    assert d.detect("vorig jaar al, op dit moment een mes").kind == "acute"
+    assert d.detect("vorig jaar zei hij dat hij me vermoordt").kind == "acute"  # strong
+
+
+def test_anywhere_phrases_need_their_window():
+    d = det({"acute": {"p": [["&", ["slaat"], ["nu"]]]}})
+    assert d.detect("nu slaat hij").kind == "acute"
+    assert d.detect("slaat een b c d e f nu").kind is None
+
+
+def test_escalation_with_a_now_word():
+    d = det({"suicide": {"p": [[["zelfmoord"]]]}},
+            context={"escalate_now": ["vanavond"]}, escalate={"suicide": "suicide_acute"})
+    assert d.detect("ik denk aan zelfmoord").kind == "suicide"
+    assert d.detect("vanavond zelfmoord").kind == "suicide_acute"
+
+
+def test_unknown_kind_or_class_is_refused():
+    with pytest.raises(ValueError):
+        det({"bogus": {"p": [[["x"]]]}})
+    with pytest.raises(ValueError):
+        det({"acute": {"p": [[["@nope"]]]}})
+
+
+class Stub:
+    def __init__(self, p):
+        self.p = p
+
+    def probabilities(self, text):
+        return self.p
+
+
+def layer(p, kinds=None):
+    phrases = det(kinds or {"acute": {"mes": [[["mes"]]], "dood": [["!", ["vermoord*"]]]}})
+    return CrisisLayer(phrases, Stub(p), Thresholds(add=0.3, ask=0.45, veto=0.65))
+
+
+def test_classifier_adds_asks_and_vetoes():
+    calm = {"calm": 0.9, "acute": 0.05, "suicide": 0.05}
+    assert layer(calm).detect("een mes in de la").kind is None           # weak phrase vetoed
+    assert layer(calm).detect("hij vermoordt me").kind == "acute"        # strong stays
+    assert layer({"calm": 0.1, "suicide": 0.9}).detect("ik kan niet meer").kind == "suicide"
+    assert layer({"calm": 0.4, "acute": 0.6}).detect("er is iets").kind == "unclear"
+    assert layer({"calm": 0.4, "suicide": 0.6}).detect("er is iets").kind is None
+    assert layer(calm).detect("").kind is None
