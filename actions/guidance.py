@@ -296,7 +296,8 @@ class ValidateMeldingForm(FormValidationAction):
 
 def melding_draft(values: Dict[str, Optional[str]]) -> str:
     def v(slot):
-        return (values.get(slot) or "").strip() or "(nog invullen)"
+        # One line per answer: what the user wrote can never look like a line of the bot's.
+        return " ".join((values.get(slot) or "").split()) or "(nog invullen)"
     return "\n".join([
         "CONCEPT MELDING VEILIG THUIS",
         "(Controleer en vul aan voor je het in het meldformulier zet. Gebruik geen namen in dit gesprek.)",

@@ -54,9 +54,20 @@ INTENT_OF_KIND = {
 }
 # Every crisis intent: its answer comes first in any state, forms included.
 CRISIS_INTENTS = ("acute_danger", "suicide_acute", "sexual_assault_now", "suicide",
-                  "sexual_assault", "danger_unclear")
+                  "sexual_assault", "danger_unclear", "crisis_followup")
+# After a 112-first answer, the next message that is not clearly about something else gets
+# this intent (bot/serve.py): "ik weet niet hoe je belt", "hij neemt niet op", "pillen van
+# mn moeder" must not fall into a form or "ik begreep het niet".
+FOLLOWUP_INTENT = "crisis_followup"
+ANSWERS_112_FIRST = ("utter_acute_danger", "utter_bel_112_nu", "utter_suicide_acute",
+                     "utter_sexual_assault_now", "utter_crisis_followup")
+# Intents that do not show the person moved on: they get the follow-up instead.
+FOLLOWUP_OVER = ("nlu_fallback", "out_of_scope", "dont_know", "worry_domestic_violence",
+                 "worry_child_abuse", "worry_elder_abuse", "role_victim", "talk_to_human",
+                 "exploitation_sexual", "exploitation_criminal", "exploitation_labour",
+                 "human_trafficking", "affirm", "too_long")
 # Intents whose answer has 112 in its first two sentences.
-INTENTS_112_FIRST = ("acute_danger", "suicide_acute", "sexual_assault_now")
+INTENTS_112_FIRST = ("acute_danger", "suicide_acute", "sexual_assault_now", "crisis_followup")
 
 # Phrase words this long also match a word one typing error away; shorter words are listed
 # with their usual misspellings in the data ("bloet"), since "slaat" is one letter from "staat".
@@ -93,6 +104,7 @@ class Result:
     kind: Optional[str]                 # None: no crisis
     hits: List[Hit] = field(default_factory=list)
     framed: bool = False                # a frame word turned weak hits off
+    negated: bool = False               # a phrase stood right after a negation ("geen mes")
 
     @property
     def intent(self) -> Optional[str]:
@@ -156,7 +168,25 @@ def _one_edit(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
-Step = List[Tuple[str, ...]]
+class Step(list):
+    """A step's alternatives (word sequences), indexed by their first word."""
+
+    def __init__(self, seqs: Iterable[Tuple[str, ...]]):
+        super().__init__(seqs)
+        self.by_first: Dict[str, List[Tuple[str, ...]]] = {}
+        for seq in self:
+            self.by_first.setdefault(seq[0], []).append(seq)
+        self.firsts = frozenset(self.by_first)
+
+    def ends_at(self, toks: Sequence[FrozenSet[str]], i: int) -> List[int]:
+        """End indexes of the alternatives that match at token i."""
+        out = []
+        for w in toks[i] & self.firsts:
+            for seq in self.by_first[w]:
+                n = len(seq)
+                if i + n <= len(toks) and all(seq[k] in toks[i + k] for k in range(1, n)):
+                    out.append(i + n)
+        return out
 
 
 @dataclass
@@ -186,16 +216,16 @@ class CrisisDetector:
                         strong |= pattern[0] == "!"
                         anywhere |= pattern[0] == "&"
                         pattern = pattern[1:]
-                    steps = [[self._words(alt) for alt in self._expand(step, kind, name)]
+                    steps = [Step(self._words(alt) for alt in self._expand(step, kind, name))
                              for step in pattern]
                     if not steps or any(not step for step in steps):
                         raise ValueError(f"empty step in crisis phrase {kind}/{name}")
                     self.phrases.append(Phrase(kind, name, steps, strong, anywhere))
         context = spec.get("context") or {}
-        self.negations = [self._words(w) for w in context.get("negation", [])]
-        self.frames = [self._words(w) for w in context.get("frames", [])]
-        self.now = [self._words(w) for w in context.get("now", [])]
-        self.escalate_now = [self._words(w) for w in context.get("escalate_now", [])]
+        self.negations = Step(self._words(w) for w in context.get("negation", []))
+        self.frames = Step(self._words(w) for w in context.get("frames", []))
+        self.now = Step(self._words(w) for w in context.get("now", []))
+        self.escalate_now = Step(self._words(w) for w in context.get("escalate_now", []))
         self.escalate = dict(spec.get("escalate") or {})
         for low, high in self.escalate.items():
             if low not in KINDS or high not in KINDS:
@@ -231,29 +261,26 @@ class CrisisDetector:
             return cls(yaml.load(f, Loader=yaml.BaseLoader) or {})
 
     # --- matching -------------------------------------------------------------------------
-    @staticmethod
-    def _seq_at(seq: Tuple[str, ...], toks: Sequence[FrozenSet[str]], i: int) -> bool:
-        if i + len(seq) > len(toks):
-            return False
-        return all(seq[k] in toks[i + k] for k in range(len(seq)))
-
     def _rest(self, steps: List[Step], toks, step_idx: int, start: int) -> int:
         if step_idx == len(steps):
             return start
         for i in range(start, min(len(toks), start + self.max_gap + 1)):
-            for seq in steps[step_idx]:
-                if self._seq_at(seq, toks, i):
-                    end = self._rest(steps, toks, step_idx + 1, i + len(seq))
-                    if end >= 0:
-                        return end
+            for end in steps[step_idx].ends_at(toks, i):
+                done = self._rest(steps, toks, step_idx + 1, end)
+                if done >= 0:
+                    return done
         return -1
 
-    def _where(self, step: Step, toks) -> List[int]:
-        return [i for i in range(len(toks)) if any(self._seq_at(seq, toks, i) for seq in step)
+    def _where(self, step: Step, toks, present=None) -> List[int]:
+        if present is not None and not (step.firsts & present):
+            return []
+        return [i for i in range(len(toks)) if step.ends_at(toks, i)
                 and not self._any(self.negations, toks, i - 3, i)]
 
-    def _near(self, steps: List[Step], toks) -> int:
+    def _near(self, steps: List[Step], toks, present) -> int:
         """Start of a window of `window` words that holds every step, in any order; else -1."""
+        if not all(step.firsts & present for step in steps):
+            return -1
         places = [self._where(step, toks) for step in steps]
         if not all(places):
             return -1
@@ -262,44 +289,42 @@ class CrisisDetector:
                 return i
         return -1
 
-    def _any(self, seqs: Iterable[Tuple[str, ...]], toks, lo: int = 0, hi: Optional[int] = None):
+    def _any(self, step: Step, toks, lo: int = 0, hi: Optional[int] = None) -> bool:
         hi = len(toks) if hi is None else hi
-        return any(self._seq_at(seq, toks, i) for i in range(max(0, lo), min(hi, len(toks)))
-                   for seq in seqs)
+        return any(step.ends_at(toks, i) for i in range(max(0, lo), min(hi, len(toks))))
 
     def detect(self, text: str) -> Result:
         words = tokens(text)
         toks = [self.lexicon.matches(w) for w in words]
         present = set().union(*toks) if toks else set()
         hits: List[Hit] = []
+        negated = False
         for phrase in self.phrases:
             first = phrase.steps[0]
-            if not any(seq[0] in present for seq in first):
+            if not (first.firsts & present):
                 continue
             if phrase.anywhere:
-                start = self._near(phrase.steps, toks)
+                start = self._near(phrase.steps, toks, present)
                 if start >= 0:
                     hits.append(Hit(phrase.kind, phrase.name, phrase.strong, start))
                 continue
             for i in range(len(toks)):
-                if not any(self._seq_at(seq, toks, i) for seq in first):
+                ends = first.ends_at(toks, i)
+                if not ends:
                     continue
                 if self._any(self.negations, toks, i - 3, i):
+                    # "geen mes": the model must not add what the phrase refused; "geen zin
+                    # meer" in thoughts of suicide is no negation of danger.
+                    negated |= FAMILY[phrase.kind] == "acute"
                     continue
-                end = -1
-                for seq in first:
-                    if self._seq_at(seq, toks, i):
-                        end = self._rest(phrase.steps, toks, 1, i + len(seq))
-                        if end >= 0:
-                            break
-                if end >= 0:
+                if any(self._rest(phrase.steps, toks, 1, end) >= 0 for end in ends):
                     hits.append(Hit(phrase.kind, phrase.name, phrase.strong, i))
                     break
         if not hits:
-            return Result(None)
+            return Result(None, negated=negated)
         # A `now` word counts near a hit only: "vorig jaar ... nu gaat het beter" is the past.
-        now_at = self._where(self.now, toks)
-        escalate_at = self._where(self.escalate_now, toks)
+        now_at = self._where(self.now, toks, present)
+        escalate_at = self._where(self.escalate_now, toks, present)
 
         def now_near(hit: Hit, places: List[int] = now_at) -> bool:
             return any(abs(i - hit.start) <= self.window for i in places)
@@ -325,9 +350,11 @@ FAMILY = {"acute": "acute", "child_danger": "acute", "assault_now": "assault",
 class Thresholds:
     """How the phrases and the classifier (bot/crisis_model.py) are combined. Chosen on the
     dev sittings of tests/corpus only (see README, "Crisis layer")."""
-    add: float = 0.3      # no phrase, the classifier's P(calm) below this: its crisis kind
-    ask: float = 0.45     # P(calm) below this with an acute kind on top: ask "Is er nu gevaar?"
-    veto: float = 0.65    # a weak phrase with P(calm) above this: no crisis
+    add: float = 0.25     # no phrase, the classifier's P(calm) below this: its crisis kind
+    ask: float = 0.3      # P(calm) below this with an acute kind on top: ask "Is er nu gevaar?"
+    veto: float = 0.5     # a weak phrase with P(calm) above this: no crisis
+    min_words: int = 5    # the classifier alone decides only on messages this long
+    veto_max_words: int = 60  # and vetoes phrases only in messages this short
 
 
 class CrisisLayer:
@@ -347,20 +374,24 @@ class CrisisLayer:
         crisis = {k: v for k, v in p.items() if k != "calm"}
         top = max(crisis, key=crisis.get)
         calm = p.get("calm", 0.0)
+        words = len(tokens(text))
         if found.kind:
             strong = any(h.strong for h in found.hits)
-            if not strong and calm > self.t.veto:
+            # In a long text the model hears mostly the rest: only the phrases count there.
+            if not strong and calm > self.t.veto and words <= self.t.veto_max_words:
                 return Result(None, found.hits, found.framed)
             kinds = {h.kind for h in found.hits} | {found.kind}
-            if top in kinds and not strong:
-                return Result(top, found.hits, found.framed)
-            if top not in kinds and not strong and FAMILY[top] != FAMILY[found.kind] \
-                    and crisis[top] > 0.6:
-                # The phrases caught a word ("niet meer wakker"), the model the meaning.
-                return Result(top, found.hits, found.framed)
-            return found
-        if found.framed:
-            return found
+            if strong or top not in kinds:
+                return found
+            if FAMILY[found.kind] == "suicide" and FAMILY[top] == "assault":
+                return found  # thoughts of suicide come first
+            if FAMILY[top] == FAMILY[found.kind] and KINDS.index(found.kind) < KINDS.index(top):
+                return found  # the more acute of the two ("vanavond" made it acute)
+            # Among the kinds the phrases found, the model's: "niet meer wakker worden" is
+            # suicide, not someone unconscious.
+            return Result(top, found.hits, found.framed)
+        if found.framed or words < self.t.min_words or (found.negated and FAMILY[top] == "acute"):
+            return found  # "hij is 15" in a form, "geen mes": no crisis, whatever the model says
         if calm < self.t.add:
             return Result(top, [Hit(top, "classifier", False, 0)])
         if calm < self.t.ask and FAMILY[top] == "acute":

@@ -1,8 +1,8 @@
 """The crisis classifier: the second half of the crisis layer (bot/crisis.py).
 
 A linear model on character n-grams (3-5, inside words, so misspellings and inflections share
-features) and word pairs, trained on data/crisis_training.yml (crisis kinds and many near
-misses) and the crisis examples of data/nlu/crisis.yml, with every other example of data/nlu as
+features) and word pairs, trained on data/crisis_training*.yml (crisis kinds and many near
+misses, written apart from the evaluation corpus) and the crisis examples of data/nlu/crisis.yml, with every other example of data/nlu as
 `calm`. It learns how danger is described that no phrase list spells out; the phrases keep
 the cases that must never depend on a model (data/crisis.yml).
 
@@ -19,7 +19,7 @@ from typing import Dict, List, Tuple
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-TRAINING = ROOT / "data" / "crisis_training.yml"
+TRAINING = sorted((ROOT / "data").glob("crisis_training*.yml"))
 NLU_DIR = ROOT / "data" / "nlu"
 CACHE = ROOT / "build" / "crisis_model.pkl"
 # data/nlu intents that are crisis kinds; every other intent there is `calm`.
@@ -35,11 +35,12 @@ def _lines(block: str) -> List[str]:
 
 def training_data() -> Tuple[List[str], List[str]]:
     texts, labels = [], []
-    spec = yaml.safe_load(TRAINING.read_text(encoding="utf-8"))
-    for kind, block in spec["examples"].items():
-        for t in _lines(block):
-            texts.append(t)
-            labels.append(kind)
+    for path in TRAINING:
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for kind, block in spec["examples"].items():
+            for t in _lines(block):
+                texts.append(t)
+                labels.append(kind)
     for path in sorted(NLU_DIR.glob("*.yml")):
         for item in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
             if "intent" not in item:
@@ -56,7 +57,7 @@ def training_data() -> Tuple[List[str], List[str]]:
 
 def _key() -> str:
     h = hashlib.sha256(Path(__file__).read_bytes())
-    for path in [TRAINING, *sorted(NLU_DIR.glob("*.yml"))]:
+    for path in [*TRAINING, *sorted(NLU_DIR.glob("*.yml"))]:
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
 

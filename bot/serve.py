@@ -32,6 +32,7 @@ to patch a Rasa whose RemoteAction does not look as expected.
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -137,6 +138,16 @@ def clean_text(text: Any) -> str:
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
+def _json_object(raw: Optional[str]) -> bool:
+    """A payload's entities part is absent or a JSON object (else Rasa warns with the text)."""
+    if not raw:
+        return True
+    try:
+        return isinstance(json.loads(raw), dict)
+    except ValueError:
+        return False
+
+
 def gate(text: str, intents: Any) -> tuple:
     """(text for NLU, parse data or None). Parse data means: skip NLU, use this."""
     from bot.crisis import detect
@@ -144,7 +155,7 @@ def gate(text: str, intents: Any) -> tuple:
     text = clean_text(text)
     if text.startswith("/"):
         m = _PAYLOAD.match(text.strip())
-        if not (m and m.group(1) in intents):
+        if not (m and m.group(1) in intents and _json_object(m.group(2))):
             text = text.lstrip("/").lstrip() or "?"
     if len(text) <= MAX_NLU_CHARS:
         return text, None
@@ -155,6 +166,26 @@ def gate(text: str, intents: Any) -> tuple:
         "intent_ranking": [{"name": intent, "confidence": 1.0}],
         "entities": [],
     }
+
+
+def follow_up(parsed: dict, tracker: Any, text: str) -> dict:
+    """After a 112-first answer, a reply that is not clearly something else gets the
+    follow-up (112 again, short), instead of a form question or "ik begreep het niet"."""
+    from bot.crisis import ANSWERS_112_FIRST, FOLLOWUP_INTENT, FOLLOWUP_OVER
+
+    intent = (parsed.get("intent") or {}).get("name")
+    if tracker is None or intent not in FOLLOWUP_OVER or (text or "").startswith("/"):
+        return parsed
+    answered = False
+    for event in reversed(tracker.events):
+        if getattr(event, "type_name", "") == "user":
+            break  # only the bot's last turn counts
+        answered |= getattr(event, "action_name", None) in ANSWERS_112_FIRST
+    if not answered:
+        return parsed
+    logger.debug("follow-up after a 112 answer instead of %s", intent)
+    return {**parsed, "intent": {"name": FOLLOWUP_INTENT, "confidence": 1.0},
+            "intent_ranking": [{"name": FOLLOWUP_INTENT, "confidence": 1.0}]}
 
 
 def _redact(_: Any, __: str, event_dict: dict) -> dict:
@@ -198,8 +229,9 @@ def apply_gate() -> None:
         if parsed is not None:
             logger.info("message of more than %d characters: %s without NLU",
                         MAX_NLU_CHARS, parsed["intent"]["name"])
-            return parsed
-        return await original(self, message, tracker, only_output_properties)
+        else:
+            parsed = await original(self, message, tracker, only_output_properties)
+        return follow_up(parsed, tracker, message.text)
 
     setattr(parse_message, _PATCHED, True)
     MessageProcessor.parse_message = parse_message

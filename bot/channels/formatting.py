@@ -38,11 +38,23 @@ def italic(text: str, flavour: str) -> str:
     return f"_{text}_"
 
 
+_MARKDOWN = re.compile(r"([\\`*_\[\]#|~!])")
+_QUOTE = re.compile(r"(?m)^(\s*)>")
+_MENTION = re.compile(r"@(?=\w)")
+
+
 def escape(text: str, flavour: str) -> str:
-    """Slack treats & < > as control characters; Mattermost and Teams need nothing here."""
+    """What a user wrote may come back in an answer (the melding draft): it must stay text.
+
+    Slack treats & < > as control characters (and <!channel> as a mention). In Mattermost and
+    Teams markdown, links, images, emphasis, headings and quotes are escaped with a backslash,
+    and "@channel" / "@all" / "@user" get a zero-width space after the @ so nobody is notified.
+    The bot's own formatting (bold headings, 112) is added after this, by to_markdown.
+    """
     if flavour == SLACK:
         return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text
+    text = _QUOTE.sub(r"\1\\>", _MARKDOWN.sub(r"\\\1", text))
+    return _MENTION.sub("@\u200b", text)
 
 
 def to_markdown(text: str, flavour: str) -> str:

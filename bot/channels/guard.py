@@ -36,7 +36,7 @@ ACTION_FAILURE_TEXT = ("Dit deel van de hulp werkt nu even niet. Probeer het ove
 
 RATE_TEXT = ("Rustig aan, ik lees mee. Stuur je volgende bericht over een paar seconden.\n"
              "Is er nu gevaar? Bel 112.")
-RATE_MAX = 8
+RATE_MAX = 20
 RATE_WINDOW = 10.0
 _MAX_TRACKED = 50000
 
