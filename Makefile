@@ -10,32 +10,47 @@ ifdef CI
 export TQDM_DISABLE := 1
 endif
 
-.PHONY: setup train run run-cluster shell test bench clean
+.PHONY: help setup train run run-cluster shell check test crisis-eval bench clean
 
-setup:
+help: ## this list
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
+
+setup: ## install everything (idempotent): venv, packages, spaCy pipeline, widget packages
 	@bash bot/setup.sh
 
-train: setup
+train: setup ## train the model when its data changed (models/bot.tar.gz)
 	@$(PY) -m bot.train
 
-run: train
+run: train ## set up, train when needed, start the bot and the widget's demo site
 	@$(PY) -m bot.launcher run
 
 # Redis, one action server, two Rasa servers and nginx in front (bot/cluster.py).
-run-cluster: train
+run-cluster: train ## Redis, one action server, two Rasa servers, nginx
 	@bash bot/setup_cluster.sh
 	@$(PY) -m bot.cluster
 
-shell: train
+shell: train ## talk to the bot in the terminal
 	@$(PY) -m bot.launcher shell
 
-test: train
+# Lint and every test that needs no trained model and no server: about a minute.
+check: setup ## lint (ruff) and the unit tests, no training, no servers
+	@.venv/bin/ruff check .
+	@.venv/bin/ruff format --check --quiet . || { echo "run: .venv/bin/ruff format ."; exit 1; }
+	@PYTHONPATH=$(CURDIR) .venv/bin/python -m pytest -q -p no:cacheprovider bot tests \
+	  --ignore=tests/e2e --ignore=tests/test_nlu_heldout.py
+
+test: setup ## check, then train and run every test (stories, NLU, crisis corpus, end to end)
+	@$(MAKE) --no-print-directory check
+	@$(MAKE) --no-print-directory train
 	@bash tests/run_all.sh
 
+crisis-eval: train ## the crisis corpus against the running bot; report in results/
+	@PYTHONPATH=$(CURDIR) $(PY) -m tests.corpus.evaluate
+
 # Speed and memory (not part of `make test`): see bench/results.md.
-bench: train
+bench: train ## speed and memory beside a plain `rasa init` bot (bench/results.md)
 	@bash bot/setup_redis.sh
 	@PYTHONPATH=$(CURDIR) $(PY) -m bench.run $(BENCH_ARGS)
 
-clean:
+clean: ## remove models, build and results
 	rm -rf models build results .stamps

@@ -91,6 +91,9 @@ def route(zorg: Optional[str], rol: Optional[str] = None, minderjarig: Optional[
             _add(r.main, "veilig_thuis",
                  "praat met iemand over wat er gebeurt en bekijk samen wat je kunt doen. "
                  "Dat mag ook anoniem.")
+            if minderjarig != "nee":  # children and teenagers write too (domain brief)
+                _add(r.main, "kindertelefoon",
+                     "ben je jonger dan 18? Praat met iemand, zonder je naam te zeggen.")
         else:
             _add(r.main, "veilig_thuis",
                  "vraag advies of doe een melding. Je hoeft het niet zeker te weten: "

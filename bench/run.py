@@ -30,7 +30,7 @@ import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bot.redis_server import redis_server
+from bot.redis_server import redis_server  # noqa: E402
 from bot.launcher import VENV_BIN, _stop, _wait_http, base_env, start_stack, stop_stack  # noqa: E402
 from bot.web.sio_client import SioChat, texts  # noqa: E402
 
@@ -312,6 +312,29 @@ def report(results: List[Result], concurrency: int, duration: float) -> str:
     return "\n".join(lines)
 
 
+def crisis_layer_cost() -> str:
+    """Per-message cost of the crisis layer (bot/crisis.py: phrases + classifier), in process,
+    over every message of the corpus: the part the crisis work adds to a turn."""
+    import statistics
+
+    from bot.crisis import layer
+    from tests.corpus.evaluate import load_messages
+
+    crisis = layer()
+    texts = [m["text"] for m in load_messages()]
+    for t in texts[:50]:  # warm up
+        crisis.detect(t)
+    times = []
+    for t in texts:
+        start = time.perf_counter()
+        crisis.detect(t)
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    p95 = times[int(0.95 * (len(times) - 1))]
+    return (f"Crisis layer, in process, {len(times)} corpus messages: median "
+            f"{statistics.median(times):.2f} ms, p95 {p95:.2f} ms, max {times[-1]:.2f} ms per message.")
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("-c", "--concurrency", type=int, default=20)
@@ -355,6 +378,9 @@ def main(argv=None) -> int:
                   f"p99 {r.pct(99):.0f} ms, errors {r.errors}, RSS peak {r.rss_peak_mb:.0f} MB, "
                   f"start-up {r.startup_s:.1f} s", flush=True)
     text = report(results, args.concurrency, args.duration)
+    cost = crisis_layer_cost()
+    print(f"[bench] {cost}", flush=True)
+    text += "\n" + cost + "\n"
     Path(args.out).write_text(text, encoding="utf-8")
     print(text)
     return 0

@@ -10,6 +10,7 @@ nginx's access log holds only the chosen upstream address, never a URL or a mess
 from __future__ import annotations
 
 import argparse
+import secrets
 import shutil
 import subprocess
 import sys
@@ -101,6 +102,8 @@ def start_cluster(port: int = 5005, rasa_ports: List[int] = (5006, 5007), action
     workdir = Path(tempfile.mkdtemp(prefix="bot-cluster-"))
     redis = start_redis(redis_port, workdir / "redis.log")
     env = {**base_env(), "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0"}
+    # One secret for every replica, so a widget's signed session works on each of them.
+    env.setdefault("SESSION_SECRET", secrets.token_hex(32))
     actions = start_actions(action_port, workdir, open(workdir / "actions.log", "w"))
     cluster = Cluster(port, workdir, redis, actions, action_port)
     try:

@@ -353,6 +353,7 @@ class Thresholds:
     add: float = 0.25     # no phrase, the classifier's P(calm) below this: its crisis kind
     ask: float = 0.3      # P(calm) below this with an acute kind on top: ask "Is er nu gevaar?"
     veto: float = 0.5     # a weak phrase with P(calm) above this: no crisis
+    add_suicide: float = 0.35  # or: no phrase, suicide on top with at least this probability
     min_words: int = 5    # the classifier alone decides only on messages this long
     veto_max_words: int = 60  # and vetoes phrases only in messages this short
 
@@ -392,7 +393,10 @@ class CrisisLayer:
             return Result(top, found.hits, found.framed)
         if found.framed or words < self.t.min_words or (found.negated and FAMILY[top] == "acute"):
             return found  # "hij is 15" in a form, "geen mes": no crisis, whatever the model says
-        if calm < self.t.add:
+        suicide = max(crisis.get("suicide", 0.0), crisis.get("suicide_acute", 0.0))
+        if calm < self.t.add or (FAMILY[top] == "suicide" and suicide > self.t.add_suicide):
+            # A 113 answer to a sad message that was not about suicide does little harm; a
+            # missed one can: the suicide family needs less evidence.
             return Result(top, [Hit(top, "classifier", False, 0)])
         if calm < self.t.ask and FAMILY[top] == "acute":
             return Result("unclear", [Hit("unclear", "classifier", False, 0)])

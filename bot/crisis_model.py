@@ -2,9 +2,10 @@
 
 A linear model on character n-grams (3-5, inside words, so misspellings and inflections share
 features) and word pairs, trained on data/crisis_training*.yml (crisis kinds and many near
-misses, written apart from the evaluation corpus) and the crisis examples of data/nlu/crisis.yml, with every other example of data/nlu as
-`calm`. It learns how danger is described that no phrase list spells out; the phrases keep
-the cases that must never depend on a model (data/crisis.yml).
+misses, written apart from the evaluation corpus) and the crisis examples of
+data/nlu/crisis.yml, with every other example of data/nlu as `calm`. It learns how danger
+is described that no phrase list spells out; the phrases keep the cases that must never
+depend on a model (data/crisis.yml).
 
 Trained when first needed, in about two seconds, and cached in build/crisis_model.pkl keyed by
 a hash of its training files and this file, so `make train` and every server start reuse it.

@@ -25,7 +25,7 @@ def start_redis(port: int, log: Optional[Path] = None, timeout: float = 20) -> s
             except redis.ConnectionError:
                 if proc.poll() is not None or time.time() > deadline:
                     proc.kill()
-                    raise RuntimeError(f"redis-server did not start on port {port}")
+                    raise RuntimeError(f"redis-server did not start on port {port}") from None
                 time.sleep(0.1)
     finally:
         client.close()

@@ -71,9 +71,9 @@ def test_melding_draft_content_and_layout():
     draft = melding_draft(values)
     lines = draft.splitlines()
     assert lines[0] == "CONCEPT MELDING VEILIG THUIS"
-    order = [next(i for i, l in enumerate(lines) if l.startswith(f"Stap {n}.")) for n in range(1, 6)]
+    order = [next(i for i, line in enumerate(lines) if line.startswith(f"Stap {n}.")) for n in range(1, 6)]
     assert order == sorted(order)
-    for slot, value in values.items():
+    for value in values.values():
         assert value in draft
     for point in ("feitelijk", "bron", "onderbouw", "diagnose"):
         assert point in draft

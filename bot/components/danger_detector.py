@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Text, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
 
 import yaml
 
@@ -107,8 +107,6 @@ def decide_intent(predicted: Optional[str], result: Result) -> Optional[str]:
 
 
 try:  # The Rasa wrapper; the matcher above is importable without Rasa.
-    from rasa.nlu.constants import TOKENS_NAMES
-    from rasa.nlu.tokenizers.tokenizer import Tokenizer
     from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
     from rasa.shared.nlu.training_data.message import Message
 except ImportError:  # pragma: no cover - only without Rasa installed

@@ -101,7 +101,10 @@ class Lexicon:
 
     ORDER = {"rol": ["professional", "ouder", "omstander", "slachtoffer"],
              "minderjarig": ["ja", "nee"], "lvb": ["ja"], "anoniem": ["ja"],
-             "gids": ["uitbuiting", "meldcode"]}
+             "gids": ["uitbuiting", "meldcode"],
+             "zorg": ["seksuele_uitbuiting", "criminele_uitbuiting", "arbeidsuitbuiting",
+                      "mensenhandel", "ouderenmishandeling", "kindermishandeling",
+                      "huiselijk_geweld"]}
 
     def __init__(self, matcher: PhraseMatcher, organisations: OrganisationFinder):
         self.matcher = matcher

@@ -64,7 +64,8 @@ TEXTS = {
     "polish": "Mój pracodawca zabrał mi paszport",
     "turkish": "Kocam bana vuruyor, ne yapmalıyım?",
     "chinese": "我需要帮助",
-    "combining": "Z\u0351\u036b\u0343\u036a\u0302\u036b\u033d\u034f\u0334\u0319\u0324\u031e\u0349\u035a\u032f\u031e\u0320\u034dA\u036b\u0357\u0334\u0362\u0335\u031c\u0330\u0354L",
+    "combining": ("Z\u0351\u036b\u0343\u036a\u0302\u036b\u033d\u034f\u0334\u0319\u0324\u031e\u0349"
+                  "\u035a\u032f\u031e\u0320\u034dA\u036b\u0357\u0334\u0362\u0335\u031c\u0330\u0354L"),
     "slash command": "/",
     "fake intent": "/acute_danger{\"x\": 1}",
     "fake unknown intent": "/bestaat_niet",

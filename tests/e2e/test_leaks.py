@@ -53,7 +53,7 @@ def latencies_during(stack, attack, n=12):
     rest_say(stack.url, "hallo", other)
     t.start()
     out = []
-    for i in range(n):
+    for _ in range(n):
         start = time.monotonic()
         assert rest_say(stack.url, "wat doet veilig thuis?", other)
         out.append(time.monotonic() - start)

@@ -96,7 +96,7 @@ def test_state_is_in_redis_with_prefix_and_session_ttl(redis_stacks):
     sender = f"redis-{uuid.uuid4().hex[:8]}"
     say(redis_stacks["a"], "hallo", sender)
     client = redis.Redis.from_url(redis_stacks["url"])
-    key = f"meldcode:tracker:{sender}"
+    key = f"meldcode:tracker:rest:{sender}"
     assert client.exists(key), sorted(k.decode() for k in client.keys("*"))[:20]
     ttl = client.ttl(key)
     assert SESSION_SECONDS - 60 <= ttl <= SESSION_SECONDS, ttl

@@ -6,6 +6,7 @@ Screenshots go to test-artifacts/screenshots/.
 """
 from __future__ import annotations
 
+import json
 import re
 import urllib.request
 from pathlib import Path
@@ -15,6 +16,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-artifacts" / "screenshots"
+AXE = ROOT / "bot" / "web" / "node_modules" / "axe-core" / "axe.min.js"  # pinned in bot/web/package.json
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]  # WCAG 2.2 A and AA
+SHIFT_TIMEOUT_MS = 5000  # widget.js: the time allowed between two Shift presses
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
@@ -110,6 +114,19 @@ class Page:
             return (a.getAttribute('aria-label') || a.id || a.textContent || '').trim();
         }""")
 
+    @property
+    def exit_button(self):
+        """The visible "Snel weg" button (in the dock when closed, in the panel's head when open)."""
+        return self.page.locator(".mg-exit:visible")
+
+    def shift_status(self) -> str:
+        return self.page.locator(".mg-shift-status").text_content()
+
+    def lit_dots(self) -> int:
+        """How many of the three dots on the visible "Snel weg" button are lit (-1: none shown)."""
+        return self.exit_button.evaluate("""b => { const d = b.querySelector('.mg-exit-dots');
+            return d.hidden ? -1 : d.querySelectorAll('.mg-exit-dot.mg-on').length; }""")
+
     def session_ids(self):
         return [m.group(1) for m in map(SESSION_REQUEST.match, self.sent) if m]
 
@@ -203,16 +220,148 @@ def test_quick_exit_leaves_for_the_neutral_page_and_back_does_not_return(new_pag
     assert p.page.url == demo
 
 
+def test_shift_three_times_exits_with_progress_and_the_page_hidden_at_once(new_page, demo):
+    p = new_page(viewport={"width": 1000, "height": 800})
+    held = []
+    p.page.route("**/neutraal.html", lambda route: held.append(route))  # hold the neutral page
+    p.page.goto("about:blank")
+    p.page.goto(demo)
+    p.page.get_by_role("button", name="Chat anoniem").wait_for()
+    status = p.page.locator(".mg-shift-status")
+    assert status.get_attribute("aria-live") == "polite"
+    assert p.lit_dots() == -1, "no dots before Shift is pressed"
+    p.page.keyboard.press("Shift")
+    expect(status).to_have_text("Shift: druk nog 2 keer om snel weg te gaan.")
+    assert p.lit_dots() == 1
+    p.page.keyboard.press("Shift")
+    expect(status).to_have_text("Shift: druk nog 1 keer om snel weg te gaan.")
+    assert p.lit_dots() == 2
+    p.shot("shift-progress")
+    p.page.keyboard.press("Shift")
+    for _ in range(40):  # the neutral page is requested; until it comes, the old page is blank
+        if held:
+            break
+        p.page.wait_for_timeout(100)
+    assert held, "three Shift presses did not leave for the neutral page"
+    hidden = p.page.evaluate("""() => ({
+        body: getComputedStyle(document.body).display,
+        widget: !!document.querySelector('.meldcode-gids-widget'),
+        overlay: [...document.documentElement.children].filter(e => e.getAttribute('role') === 'alert')
+                 .map(e => [e.textContent, getComputedStyle(e).position, getComputedStyle(e).backgroundColor]),
+    })""")
+    assert hidden == {"body": "none", "widget": False,
+                      "overlay": [["Laden...", "fixed", "rgb(255, 255, 255)"]]}, hidden
+    p.shot("exit-overlay")
+    held[0].continue_()
+    p.page.wait_for_url(demo + "neutraal.html")
+    expect(p.page.get_by_role("heading", name="Het weer vandaag")).to_be_visible()
+    p.page.go_back()
+    assert p.page.url == "about:blank", f"Back returned to {p.page.url}"
+    p.page.unroute("**/neutraal.html")
+
+    # with the chat open and the focus in the input: the dots are on the panel's button
+    p.open_chat(demo)
+    p.page.keyboard.press("Shift")
+    expect(status).to_have_text("Shift: druk nog 2 keer om snel weg te gaan.")
+    assert p.lit_dots() == 1 and "mg-exit-head" in p.exit_button.get_attribute("class")
+    p.page.keyboard.press("Shift")
+    p.page.keyboard.press("Shift")
+    p.page.wait_for_url(demo + "neutraal.html")
+    assert not p.errors, p.errors  # the overlay's CSSOM styles pass the page's strict CSP
+
+
+def test_shift_count_resets_when_slow_or_after_another_key(new_page, demo):
+    p = new_page(viewport={"width": 1000, "height": 800}).open_chat(demo)
+    status = p.page.locator(".mg-shift-status")
+    # too slow: a press more than the time limit after the previous one starts again
+    p.page.keyboard.press("Shift")
+    expect(status).to_have_text("Shift: druk nog 2 keer om snel weg te gaan.")
+    p.page.wait_for_timeout(SHIFT_TIMEOUT_MS + 500)
+    expect(status).to_have_text("Snel weg met Shift is gestopt.")
+    assert p.lit_dots() == -1
+    p.page.keyboard.press("Shift")
+    p.page.keyboard.press("Shift")
+    expect(status).to_have_text("Shift: druk nog 1 keer om snel weg te gaan.")
+    assert p.lit_dots() == 2
+    # another key in between starts again
+    p.page.keyboard.press("a")
+    expect(status).to_have_text("Snel weg met Shift is gestopt.")
+    assert p.lit_dots() == -1
+    p.page.keyboard.press("Shift")
+    expect(status).to_have_text("Shift: druk nog 2 keer om snel weg te gaan.")
+    p.page.keyboard.press("Escape")  # one Escape is another key too
+    expect(status).to_have_text("Snel weg met Shift is gestopt.")
+    # Shift used for capitals does not count
+    for key in ("Shift+H", "Shift+A", "Shift+L"):
+        p.page.keyboard.press(key)
+    p.page.wait_for_timeout(500)
+    assert p.page.url == demo
+    assert p.lit_dots() == -1
+    expect(p.input).to_have_value("aHAL")
+
+
+def test_back_after_exit_does_not_show_the_chat_page(new_page, demo):
+    """The user followed links within the page (#hulp): those entries go too."""
+    p = new_page(viewport={"width": 1000, "height": 800})
+    p.page.goto("about:blank")
+    p.page.goto(demo)
+    p.page.get_by_role("navigation").get_by_role("link", name="Hulp").click()
+    p.page.wait_for_url(demo + "#hulp")
+    p.page.get_by_role("navigation").get_by_role("link", name="Over ons").click()
+    p.page.wait_for_url(demo + "#over-ons")
+    p.page.get_by_role("button", name="Chat anoniem").click()
+    expect(p.bot.first).to_contain_text("computerprogramma")
+    p.click_choice("Ja, het is veilig")
+    p.page.get_by_role("button", name=re.compile("^Snel weg")).click()
+    p.page.wait_for_url(demo + "neutraal.html")
+    p.page.go_back()
+    assert p.page.url == "about:blank", f"Back returned to {p.page.url}"
+    # Forward: the neutral page, then the entries of "#hulp" and "#over-ons" that were left:
+    # they leave again at once, without the chat
+    p.page.go_forward()
+    p.page.wait_for_url(demo + "neutraal.html")
+    p.page.go_forward(wait_until="commit")
+    p.page.wait_for_url(demo + "neutraal.html")
+    expect(p.page.get_by_role("heading", name="Het weer vandaag")).to_be_visible()
+    expect(p.page.get_by_role("button", name="Chat anoniem")).to_have_count(0)
+    # Back from there still ends before the site
+    for _ in range(3):
+        if p.page.url == "about:blank":
+            break
+        p.page.go_back()
+    assert p.page.url == "about:blank", f"Back returned to {p.page.url}"
+    assert not p.errors, p.errors
+
+
+def test_not_safe_tells_how_to_leave_and_leave_no_traces(new_page, demo):
+    p = new_page(viewport={"width": 1000, "height": 800}).open_chat(demo)
+    p.click_choice("Nee, niet veilig")
+    note = p.page.locator(".mg-log .mg-note-notsafe")
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("Snel weg")
+    expect(note).to_contain_text("3 keer op Shift")
+    expect(note).to_contain_text("privévenster")
+    expect(note).to_contain_text("geschiedenis")
+    items = note.locator("li").all_text_contents()
+    assert 2 <= len(items) <= 4 and all(len(t) <= 90 for t in items), items  # a few short lines
+    # the note comes after the bot's answer, not before it
+    order = p.page.locator(".mg-log > *").evaluate_all("els => els.map(e => e.className)")
+    assert order[-1].endswith("mg-note-notsafe") and "mg-bot" in order[-2], order
+    p.shot("not-safe")
+
+
 def test_nothing_is_stored_in_the_browser(new_page, demo):
     p = new_page()
     p.open_chat(demo)
     p.click_choice("Ja, het is veilig")
     p.say("mijn zus wordt door haar vriend geslagen")
     p.page.get_by_role("button", name="Tip: geen sporen achterlaten").click()
-    tip = p.page.locator(".mg-log .mg-tip")
+    tip = p.page.locator(".mg-log .mg-note-tip")
     expect(tip).to_contain_text("privévenster")
     expect(tip).to_contain_text("Wis daarna je geschiedenis")
     expect(tip).to_contain_text("Snel weg")
+    expect(tip).to_contain_text("3 keer op Shift")
+    expect(tip).to_contain_text("menu van je browser")
     stored = p.page.evaluate("""async () => ({
         cookie: document.cookie,
         local: localStorage.length,
@@ -315,11 +464,10 @@ def test_keyboard_only(new_page, demo):
     expect(p.bot.first).to_contain_text("computerprogramma")
     assert p.focused() == "mg-input"
     expect(p.page.locator(".mg-choices button")).to_have_count(2)
-    for _ in range(4):
-        p.page.keyboard.press("Shift+Tab")
-        if p.focused() == "Ja, het is veilig":
-            break
-    assert p.focused() == "Ja, het is veilig", "the bot's buttons are reachable by Tab"
+    p.page.keyboard.press("Tab")
+    assert p.focused() == "Stuur"
+    p.page.keyboard.press("Tab")
+    assert p.focused() == "Ja, het is veilig", "the bot's buttons come right after the send button"
     p.page.keyboard.press("Enter")
     expect(p.user.last).to_have_text("Jij: Ja, het is veilig")
     assert p.focused() == "mg-input"
@@ -329,17 +477,135 @@ def test_keyboard_only(new_page, demo):
     expect(p.user.last).to_contain_text("mijn dochter van 14")
     assert p.focused() == "mg-input", "the input keeps focus after sending"
     expect(p.bot).not_to_have_count(2)
-    # Tab reaches the tip button after the send button; the tip opens with Enter
+    # Tab reaches the tip button after the send button and the choices; the tip opens with Enter
     p.page.keyboard.press("Tab")
     assert p.focused() == "Stuur"
-    p.page.keyboard.press("Tab")
+    for _ in range(1 + p.page.locator(".mg-choices button").count()):
+        p.page.keyboard.press("Tab")
     assert p.focused() == "Tip: geen sporen achterlaten"
     p.page.keyboard.press("Enter")
-    expect(p.page.locator(".mg-log .mg-tip")).to_be_visible()
+    expect(p.page.locator(".mg-log .mg-note-tip")).to_be_visible()
     p.shot("keyboard")
     p.page.keyboard.press("Escape")
     p.page.keyboard.press("Escape")
     p.page.wait_for_url(demo + "neutraal.html")
+
+
+def _inject(routes):
+    """Send a bot_uttered frame to the page, as if the bot had said it."""
+    def send(message: dict):
+        routes[-1].send("42" + json.dumps(["bot_uttered", message]))
+    return send
+
+
+def _routed(p: Page) -> list:
+    routes = []
+
+    def route(ws):
+        ws.connect_to_server()
+        routes.append(ws)
+    p.page.route_web_socket(re.compile(r"/socket\.io/"), route)
+    return routes
+
+
+def test_newest_choices_two_tabs_from_the_input_after_a_long_conversation(new_page, demo):
+    p = new_page(viewport={"width": 1000, "height": 800})
+    say = _inject(_routed(p))
+    p.open_chat(demo)
+    p.click_choice("Ja, het is veilig")
+    for i in range(12):  # twelve answers, each with links (36 links in the log)
+        say({"text": f"Antwoord {i}: bel 0800-2000 of 112, of kijk op www.veiligthuis.nl."})
+    say({"text": "Wat wil je nu doen?", "buttons": [{"title": "Bellen", "payload": "/bellen"},
+                                                   {"title": "Chatten", "payload": "/chatten"},
+                                                   {"title": "Iets anders", "payload": "/anders"}]})
+    expect(p.page.locator(".mg-choices button")).to_have_count(3)
+    assert p.page.locator(".mg-log a").count() >= 36
+    p.input.focus()
+    p.page.keyboard.press("Tab")
+    assert p.focused() == "Stuur"
+    p.page.keyboard.press("Tab")
+    assert p.focused() == "Bellen", "the first of the newest choices, two Tab presses from the input"
+    # the choices are a labelled group, and the message that asks says where they are
+    expect(p.page.get_by_role("group", name="Keuzes")).to_be_visible()
+    expect(p.bot.last).to_contain_text("De knoppen staan onder het invoerveld.")
+    for box in p.page.locator(".mg-choices button").all():
+        expect(box).to_be_in_viewport()
+    p.page.keyboard.press("Enter")
+    expect(p.user.last).to_have_text("Jij: Bellen")
+    assert p.focused() == "mg-input"
+    expect(p.page.locator(".mg-choices button")).to_have_count(0)
+    assert p.page.locator(".mg-choices-hint").count() == 0, "the hint goes with the choices"
+
+
+def _log_view(p: Page) -> dict:
+    return p.page.evaluate("""() => {
+        const root = document.querySelector('.meldcode-gids-widget').shadowRoot;
+        const log = root.querySelector('.mg-log'), r = log.getBoundingClientRect();
+        const msgs = [...log.querySelectorAll('.mg-msg')], m = msgs[msgs.length - 1].getBoundingClientRect();
+        return {logTop: r.top, logBottom: r.bottom, top: m.top, bottom: m.bottom,
+                atEnd: log.scrollTop >= log.scrollHeight - log.clientHeight - 2};
+    }""")
+
+
+def test_a_long_message_is_shown_from_its_first_line(new_page, demo):
+    p = new_page(viewport={"width": 320, "height": 568}, device_scale_factor=2, is_mobile=True, has_touch=True)
+    say = _inject(_routed(p))
+    p.open_chat(demo)
+    p.click_choice("Ja, het is veilig")
+    long_text = "Eerste regel van een lang antwoord.\n" + "\n".join(
+        f"Regel {i}: nog meer uitleg over wat je kunt doen." for i in range(2, 40))
+    say({"text": long_text})
+    expect(p.bot.last).to_contain_text("Regel 39")
+    view = _log_view(p)
+    assert view["bottom"] > view["logBottom"], "the message is longer than the view"
+    assert view["logTop"] <= view["top"] <= view["logTop"] + 40, ("its first line is in view", view)
+    assert not view["atEnd"], view
+    p.shot("long-message-phone")
+    # the user's own message, and a short answer after it, go to the end as before
+    p.say("dank je")
+    expect(p.bot.last).not_to_contain_text("Eerste regel")
+    view = _log_view(p)
+    assert view["atEnd"] and view["bottom"] <= view["logBottom"] + 1, view
+
+
+def test_focus_is_never_hidden_under_the_widget(new_page, demo):
+    """WCAG 2.4.11: Tab through the demo page with the widget closed, and round the open panel."""
+    for size in ({"width": 1000, "height": 800}, {"width": 320, "height": 568}):
+        p = new_page(viewport=size)
+        p.page.goto(demo)
+        p.page.get_by_role("button", name="Chat anoniem").wait_for()
+        seen = []
+        for _ in range(12):
+            p.page.keyboard.press("Tab")
+            seen.append(p.page.evaluate(COVERED_JS))
+        hidden = [s for s in seen if s["hidden"]]
+        assert not hidden and any(s["name"] == "Chat anoniem" for s in seen), (size, seen)
+        # open; at 320 px the panel fills the window and Tab goes round inside it
+        p.page.get_by_role("button", name="Chat anoniem").click()
+        expect(p.bot.first).to_contain_text("computerprogramma")
+        names = []
+        for _ in range(16):
+            p.page.keyboard.press("Tab")
+            state = p.page.evaluate(COVERED_JS)
+            assert not state["hidden"], (size, state)
+            if size["width"] == 320:
+                assert state["inWidget"], ("Tab left the full-window panel", state)
+            names.append(state["name"])
+        assert "mg-input" in names, names
+        if size["width"] == 320:
+            assert names.count("Chat verkleinen") >= 2, ("Tab goes round", names)
+
+
+COVERED_JS = """() => {
+    let a = document.activeElement, inWidget = false;
+    while (a && a.shadowRoot && a.shadowRoot.activeElement) { a = a.shadowRoot.activeElement; inWidget = true; }
+    const r = a.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+    const host = document.querySelector('.meldcode-gids-widget');
+    const top = inWidget ? host.shadowRoot.elementFromPoint(x, y) : document.elementFromPoint(x, y);
+    const visible = top && (top === a || a.contains(top));
+    return {name: (a.getAttribute('aria-label') || a.id || a.textContent || '').trim(),
+            inWidget, hidden: !visible, rect: [r.left, r.top, r.width, r.height]};
+}"""
 
 
 # ---- layout: 320 px and 200% zoom ----------------------------------------------------------------
@@ -426,8 +692,8 @@ def test_connection_drops_and_comes_back(new_page, demo):
     p.page.wait_for_function("window.__seen.length >= 2")
     assert p.page.evaluate("window.__seen")[:2] == ["Verbinding kwijt, opnieuw verbinden...", ""]
     p.say("mijn dochter van 15 moet drugs rondbrengen voor een oudere jongen")
-    ids = p.session_ids()
-    assert len(ids) >= 3 and len(set(ids)) == 1, "the same conversation goes on after reconnecting"
+    ids = p.session_ids()  # the page's random id, then the token the server sent back for it
+    assert len(ids) >= 3 and len(set(ids[1:])) == 1, "the same conversation goes on after reconnecting"
 
 
 # ---- headers and requests -----------------------------------------------------------------------------
@@ -500,3 +766,78 @@ def test_text_contrast_meets_wcag_aa(new_page, demo):
     low = [r for r in ratios if r[1] < 4.5]
     assert ratios and not low, low
     print("lowest text contrast:", min(r[1] for r in ratios))
+
+
+# ---- accessibility checked by axe-core (npm, pinned in bot/web/package.json) -----------------------
+
+def _axe(p: Page, state: str) -> None:
+    """Zero WCAG 2.2 A and AA violations (axe-core) in the current state of the page."""
+    if not p.page.evaluate("() => !!window.axe"):
+        p.page.add_script_tag(path=str(AXE))
+    result = p.page.evaluate("""async tags => {
+        const r = await axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                           resultTypes: ['violations']});
+        return {version: axe.version, rules: r.passes.length + r.violations.length + r.incomplete.length,
+                violations: r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                    nodes: v.nodes.map(n => [n.target.join(' '), n.failureSummary])}))};
+    }""", AXE_TAGS)
+    assert result["version"] == json.loads((AXE.parent / "package.json").read_text())["version"]
+    assert result["rules"] > 10, result  # the rules really ran
+    assert not result["violations"], (state, json.dumps(result["violations"], ensure_ascii=False, indent=1))
+
+
+@pytest.fixture
+def axe_page(new_page):
+    if not AXE.is_file():
+        pytest.fail("axe-core missing: run `bash bot/setup.sh` (npm ci in bot/web)", pytrace=False)
+
+    def make(**options) -> Page:
+        # the page's CSP allows no inline scripts; Playwright injects axe as one
+        return new_page(bypass_csp=True, **options)
+    return make
+
+
+def test_axe_desktop_closed_open_and_in_a_conversation(axe_page, demo):
+    p = axe_page(viewport={"width": 1000, "height": 800})
+    p.page.goto(demo)
+    p.page.get_by_role("button", name="Chat anoniem").wait_for()
+    _axe(p, "closed")
+    p.page.keyboard.press("Shift")  # the dots and the announcement
+    expect(p.page.locator(".mg-shift-status")).not_to_be_empty()
+    _axe(p, "closed, Shift pressed once")
+    p.page.get_by_role("button", name="Chat anoniem").click()
+    expect(p.bot.first).to_contain_text("computerprogramma")
+    expect(p.page.locator(".mg-choices button")).to_have_count(2)
+    _axe(p, "open, greeting with buttons")
+    p.click_choice("Ja, het is veilig")
+    p.click_choice("Ik maak me zorgen om iemand")
+    p.say("mijn buurman slaat zijn vrouw, ik hoor het bijna elke avond")
+    p.page.get_by_role("button", name="Tip: geen sporen achterlaten").click()
+    _axe(p, "after a conversation, with the tip")
+    p.page.get_by_role("button", name="Chat verkleinen").click()
+    _axe(p, "closed again")
+
+
+def test_axe_fails_on_a_violation(axe_page, demo):
+    """The check itself: an unlabelled input in the widget is reported."""
+    p = axe_page(viewport={"width": 1000, "height": 800}).open_chat(demo)
+    p.page.evaluate("""() => document.querySelector('.meldcode-gids-widget').shadowRoot
+                        .querySelector('label[for=mg-input]').remove()""")
+    with pytest.raises(AssertionError, match="label"):
+        _axe(p, "broken on purpose")
+
+
+def test_axe_phone_320px_and_200_percent_zoom(axe_page, demo):
+    p = axe_page(viewport={"width": 320, "height": 568}, device_scale_factor=2, is_mobile=True, has_touch=True)
+    p.page.goto(demo)
+    p.page.get_by_role("button", name="Chat anoniem").wait_for()
+    _axe(p, "phone, closed")
+    p.page.get_by_role("button", name="Chat anoniem").click()
+    expect(p.bot.first).to_contain_text("computerprogramma")
+    _axe(p, "phone, open with buttons")
+    p.click_choice("Nee, niet veilig")
+    expect(p.page.locator(".mg-note-notsafe")).to_be_visible()
+    _axe(p, "phone, not safe")
+    z = axe_page(viewport={"width": 640, "height": 400}, device_scale_factor=2).open_chat(demo)
+    z.click_choice("Ja, het is veilig")
+    _axe(z, "200% zoom, mid-conversation with buttons")
