@@ -1,4 +1,5 @@
 """Rasa custom actions: the routing form's questions, the route, organisation answers."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
@@ -33,8 +34,9 @@ class ValidateRouteForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_route_form"
 
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
         return needed_slots(tracker.get_slot("zorg"), tracker.get_slot("rol"))
 
 
@@ -42,8 +44,7 @@ class ActionRoute(Action):
     def name(self) -> Text:
         return "action_route"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: Dict[Text, Any]) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         slots = {s: tracker.get_slot(s) for s in ("zorg", "rol", "minderjarig", "lvb", "anoniem")}
         text = render(route(**slots), slots["zorg"], slots["rol"])
         dispatcher.utter_message(text=text, buttons=AFTER_ROUTE_BUTTONS)
@@ -55,8 +56,7 @@ class ActionOrganisatieInfo(Action):
     def name(self) -> Text:
         return "action_organisatie_info"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: Dict[Text, Any]) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         keys = []
         for value in tracker.get_latest_entity_values("organisatie"):
             key = orgs.key_for(str(value))
@@ -69,8 +69,8 @@ class ActionOrganisatieInfo(Action):
         if not keys:
             dispatcher.utter_message(
                 text="Die organisatie ken ik niet, sorry. Voor advies bij zorgen over geweld "
-                     "thuis, mishandeling of uitbuiting kun je altijd terecht bij Veilig Thuis. "
-                     + orgs.contact("veilig_thuis"))
+                "thuis, mishandeling of uitbuiting kun je altijd terecht bij Veilig Thuis. " + orgs.contact("veilig_thuis")
+            )
             return [SlotSet("organisatie", None)]
         for key in keys[:3]:
             dispatcher.utter_message(text=orgs.describe(key))

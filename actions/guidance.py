@@ -1,5 +1,6 @@
 """Meldcode and exploitation guidance: step plans, the afwegingskader, the melding draft,
 and lists of organisations. Content lives in data/stappen.yml and data/organisaties.yml."""
+
 from __future__ import annotations
 
 import re
@@ -18,8 +19,7 @@ STEPS_FILE = Path(__file__).resolve().parent.parent / "data" / "stappen.yml"
 AFWEGING = [f"afweging_{n}" for n in range(1, 6)]
 # The answer that ends the afwegingskader at each question (domain.md); question 5 always ends.
 DECISIVE = {"afweging_1": "nee", "afweging_2": "ja", "afweging_3": "nee", "afweging_4": "nee"}
-MELDING = ["melding_signalen", "melding_overleg", "melding_gesprek", "melding_afweging",
-           "melding_besluit"]
+MELDING = ["melding_signalen", "melding_overleg", "melding_gesprek", "melding_afweging", "melding_besluit"]
 
 
 @lru_cache(maxsize=1)
@@ -39,9 +39,12 @@ def nav_buttons(gids: str, n: int) -> List[Dict[str, str]]:
     if n < len(steps(gids)):
         buttons.append({"title": "Volgende stap", "payload": "/next_step"})
     else:
-        buttons.append({"title": "Moet ik melden?" if gids == "meldcode" else "Naar wie bel ik?",
-                        "payload": "/afwegingskader_start" if gids == "meldcode"
-                        else "/human_trafficking"})
+        buttons.append(
+            {
+                "title": "Moet ik melden?" if gids == "meldcode" else "Naar wie bel ik?",
+                "payload": "/afwegingskader_start" if gids == "meldcode" else "/human_trafficking",
+            }
+        )
     buttons.append({"title": "Stoppen", "payload": "/stop"})
     return buttons
 
@@ -91,10 +94,13 @@ class ActionOverzicht(Action):
         else:
             lines.append(content()[gids]["ouders"].strip())
         lines.append("Wil je een stap uitgelegd, of de stappen samen doorlopen?")
-        dispatcher.utter_message(text="\n".join(lines), buttons=[
-            {"title": "Samen doorlopen", "payload": f'/walkthrough{{"gids": "{gids}"}}'},
-            {"title": "Stap 3 uitgelegd", "payload": f'/step_info{{"stap": "3", "gids": "{gids}"}}'},
-        ])
+        dispatcher.utter_message(
+            text="\n".join(lines),
+            buttons=[
+                {"title": "Samen doorlopen", "payload": f'/walkthrough{{"gids": "{gids}"}}'},
+                {"title": "Stap 3 uitgelegd", "payload": f'/step_info{{"stap": "3", "gids": "{gids}"}}'},
+            ],
+        )
         return [SlotSet("gids", gids)]
 
 
@@ -104,8 +110,9 @@ class ActionGidsStart(Action):
 
     def run(self, dispatcher, tracker, domain) -> List[EventType]:
         gids = current_gids(tracker)
-        dispatcher.utter_message(text=f"We lopen {content()[gids]['naam']} stap voor stap door. "
-                                      "Je kunt altijd terug of stoppen.")
+        dispatcher.utter_message(
+            text=f"We lopen {content()[gids]['naam']} stap voor stap door. " "Je kunt altijd terug of stoppen."
+        )
         return show_step(dispatcher, gids, 1)
 
 
@@ -117,9 +124,13 @@ class ActionStap(Action):
         gids = current_gids(tracker)
         n = current_step(tracker)
         if n is None:
-            dispatcher.utter_message(text="Over welke stap gaat je vraag?", buttons=[
-                {"title": f"Stap {i}", "payload": f'/step_info{{"stap": "{i}", "gids": "{gids}"}}'}
-                for i in range(1, len(steps(gids)) + 1)])
+            dispatcher.utter_message(
+                text="Over welke stap gaat je vraag?",
+                buttons=[
+                    {"title": f"Stap {i}", "payload": f'/step_info{{"stap": "{i}", "gids": "{gids}"}}'}
+                    for i in range(1, len(steps(gids)) + 1)
+                ],
+            )
             return [SlotSet("gids", gids)]
         return show_step(dispatcher, gids, n)
 
@@ -133,9 +144,10 @@ class ActionStapOverslaan(Action):
         n = current_step(tracker) or 3
         n = max(1, min(n, len(steps(gids))))
         step = steps(gids)[n - 1]
-        dispatcher.utter_message(text=f"Mag je {step['titel'].split(':')[0].lower()} overslaan?\n"
-                                      f"{step['overslaan'].strip()}",
-                                 buttons=nav_buttons(gids, n))
+        dispatcher.utter_message(
+            text=f"Mag je {step['titel'].split(':')[0].lower()} overslaan?\n" f"{step['overslaan'].strip()}",
+            buttons=nav_buttons(gids, n),
+        )
         return [SlotSet("gids", gids), SlotSet("stap", float(n))]
 
 
@@ -178,15 +190,21 @@ def afweging_needed(values: Dict[str, Optional[str]]) -> List[str]:
 
 
 OUTCOMES = {
-    "afweging_1": ("Je ziet geen signalen. Sluit af en leg vast dat je dit hebt gewogen en waarom. "
-                   "Blijf opletten: zie je later wel signalen, begin dan opnieuw bij stap 1.", False),
+    "afweging_1": (
+        "Je ziet geen signalen. Sluit af en leg vast dat je dit hebt gewogen en waarom. "
+        "Blijf opletten: zie je later wel signalen, begin dan opnieuw bij stap 1.",
+        False,
+    ),
     "afweging_2": ("Er is acute en/of structurele onveiligheid. Dan meld je bij Veilig Thuis.", True),
     "afweging_3": ("Je kunt geen hulp regelen die echt werkt. Dan meld je bij Veilig Thuis.", True),
     "afweging_4": ("De betrokkenen werken niet mee aan de hulp. Dan meld je bij Veilig Thuis.", True),
     "afweging_5_nee": ("De hulp zorgt niet voor veiligheid die blijft. Dan meld je bij Veilig Thuis.", True),
-    "afweging_5_ja": ("Je kunt zelf hulp regelen. Doe dat, en maak afspraken over hoe je de veiligheid "
-                      "blijft volgen: wie kijkt wat, en wanneer. Leg alles vast. Wordt het niet beter, "
-                      "weeg dan opnieuw. Twijfel je? Vraag Veilig Thuis om advies.", False),
+    "afweging_5_ja": (
+        "Je kunt zelf hulp regelen. Doe dat, en maak afspraken over hoe je de veiligheid "
+        "blijft volgen: wie kijkt wat, en wanneer. Leg alles vast. Wordt het niet beter, "
+        "weeg dan opnieuw. Twijfel je? Vraag Veilig Thuis om advies.",
+        False,
+    ),
 }
 
 
@@ -211,7 +229,8 @@ class ValidateAfwegingForm(FormValidationAction):
             uitleg = content()["afwegingskader"][n - 1]["uitleg"].strip()
             dispatcher.utter_message(
                 text=f"{uitleg}\nBlijf je twijfelen? Vraag Veilig Thuis om advies. "
-                     f"{orgs.contact('veilig_thuis')}\nIk stel de vraag nog een keer.")
+                f"{orgs.contact('veilig_thuis')}\nIk stel de vraag nog een keer."
+            )
             return {slot: None}
         return {slot: value}
 
@@ -242,23 +261,60 @@ class ActionAfwegingUitkomst(Action):
         lines = [f"Uitkomst: {text}"]
         buttons = []
         if melden:
-            lines.append(f"Veilig Thuis: {orgs.contact('veilig_thuis')} Noem de gemeente waar het "
-                         "gezin woont. Is er nu direct gevaar? Bel 112.")
+            lines.append(
+                f"Veilig Thuis: {orgs.contact('veilig_thuis')} Noem de gemeente waar het "
+                "gezin woont. Is er nu direct gevaar? Bel 112."
+            )
             buttons.append({"title": "Help me de melding voorbereiden", "payload": "/prepare_melding"})
         lines.append(f"Jouw antwoorden: {summary}. Ik heb niets gemeld; jij beslist.")
         buttons.append({"title": "Wat gebeurt er na een melding?", "payload": "/after_melding"})
         dispatcher.utter_message(text="\n".join(lines), buttons=buttons)
         conclusion = "melden bij Veilig Thuis" if melden else "geen melding nodig"
-        return [SlotSet(s, None) for s in AFWEGING] + [
-            SlotSet("melding_afweging", f"{summary} (uitkomst: {conclusion})")]
+        return [SlotSet(s, None) for s in AFWEGING] + [SlotSet("melding_afweging", f"{summary} (uitkomst: {conclusion})")]
 
 
 NAME_LIKE = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][a-zà-ÿ]{2,}\b")
-NOT_NAMES = {"Veilig", "Thuis", "Meldcode", "Ik", "Hij", "Zij", "Ze", "De", "Het", "Een", "Stap",
-             "Afweging", "Raad", "Kinderbescherming", "Politie", "Koraal", "CoMensha", "School",
-             "Jeugdzorg", "Nederland", "Maandag", "Dinsdag", "Woensdag", "Donderdag", "Vrijdag",
-             "Zaterdag", "Zondag", "Januari", "Februari", "Maart", "April", "Mei", "Juni", "Juli",
-             "Augustus", "September", "Oktober", "November", "December"}
+NOT_NAMES = {
+    "Veilig",
+    "Thuis",
+    "Meldcode",
+    "Ik",
+    "Hij",
+    "Zij",
+    "Ze",
+    "De",
+    "Het",
+    "Een",
+    "Stap",
+    "Afweging",
+    "Raad",
+    "Kinderbescherming",
+    "Politie",
+    "Koraal",
+    "CoMensha",
+    "School",
+    "Jeugdzorg",
+    "Nederland",
+    "Maandag",
+    "Dinsdag",
+    "Woensdag",
+    "Donderdag",
+    "Vrijdag",
+    "Zaterdag",
+    "Zondag",
+    "Januari",
+    "Februari",
+    "Maart",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Augustus",
+    "September",
+    "Oktober",
+    "November",
+    "December",
+}
 
 
 def looks_like_a_name(text: str) -> bool:
@@ -273,9 +329,11 @@ class ValidateMeldingForm(FormValidationAction):
 
     def _check(self, slot, value, dispatcher):
         if looks_like_a_name(value):
-            dispatcher.utter_message(text="Het lijkt erop dat je een naam typte. Gebruik liever "
-                                          "initialen, zoals \"leerling A.\". Je kunt het concept "
-                                          "straks aanpassen.")
+            dispatcher.utter_message(
+                text="Het lijkt erop dat je een naam typte. Gebruik liever "
+                'initialen, zoals "leerling A.". Je kunt het concept '
+                "straks aanpassen."
+            )
         return {slot: value}
 
     def validate_melding_signalen(self, value, dispatcher, tracker, domain):
@@ -298,23 +356,26 @@ def melding_draft(values: Dict[str, Optional[str]]) -> str:
     def v(slot):
         # One line per answer: what the user wrote can never look like a line of the bot's.
         return " ".join((values.get(slot) or "").split()) or "(nog invullen)"
-    return "\n".join([
-        "CONCEPT MELDING VEILIG THUIS",
-        "(Controleer en vul aan voor je het in het meldformulier zet. Gebruik geen namen in dit gesprek.)",
-        "",
-        "Gemeente waar het gezin woont: (invullen bij de melding)",
-        f"Stap 1. Signalen die ik in kaart heb gebracht: {v('melding_signalen')}",
-        f"Stap 2. Overleg (met wie, en de uitkomst): {v('melding_overleg')}",
-        f"Stap 3. Gesprek met betrokkenen (met wie, en de uitkomst): {v('melding_gesprek')}",
-        f"Stap 4. Afwegingen 1 tot en met 5: {v('melding_afweging')}",
-        f"Stap 5. Besluit: {v('melding_besluit')}",
-        "",
-        "Let op bij het schrijven:",
-        "- wees feitelijk, zonder oordelen of interpretaties;",
-        "- noem de bron als informatie van een ander komt;",
-        "- onderbouw een vermoeden met feiten;",
-        "- noem een medische diagnose alleen als een deskundige die heeft gesteld.",
-    ])
+
+    return "\n".join(
+        [
+            "CONCEPT MELDING VEILIG THUIS",
+            "(Controleer en vul aan voor je het in het meldformulier zet. Gebruik geen namen in dit gesprek.)",
+            "",
+            "Gemeente waar het gezin woont: (invullen bij de melding)",
+            f"Stap 1. Signalen die ik in kaart heb gebracht: {v('melding_signalen')}",
+            f"Stap 2. Overleg (met wie, en de uitkomst): {v('melding_overleg')}",
+            f"Stap 3. Gesprek met betrokkenen (met wie, en de uitkomst): {v('melding_gesprek')}",
+            f"Stap 4. Afwegingen 1 tot en met 5: {v('melding_afweging')}",
+            f"Stap 5. Besluit: {v('melding_besluit')}",
+            "",
+            "Let op bij het schrijven:",
+            "- wees feitelijk, zonder oordelen of interpretaties;",
+            "- noem de bron als informatie van een ander komt;",
+            "- onderbouw een vermoeden met feiten;",
+            "- noem een medische diagnose alleen als een deskundige die heeft gesteld.",
+        ]
+    )
 
 
 class ActionMeldingConcept(Action):
@@ -326,10 +387,13 @@ class ActionMeldingConcept(Action):
         dispatcher.utter_message(text=draft)
         dispatcher.utter_message(
             text="Meld bij Veilig Thuis: " + orgs.contact("veilig_thuis") + " Ik heb niets gemeld "
-                 "en ik bewaar dit concept niet: kopieer het nu. Laat het eventueel meelezen door je "
-                 "aandachtsfunctionaris.",
-            buttons=[{"title": "Wie kan meelezen?", "payload": "/read_along"},
-                     {"title": "Moet ik het de ouders vertellen?", "payload": "/tell_involved"}])
+            "en ik bewaar dit concept niet: kopieer het nu. Laat het eventueel meelezen door je "
+            "aandachtsfunctionaris.",
+            buttons=[
+                {"title": "Wie kan meelezen?", "payload": "/read_along"},
+                {"title": "Moet ik het de ouders vertellen?", "payload": "/tell_involved"},
+            ],
+        )
         return [SlotSet(s, None) for s in MELDING]
 
 
@@ -344,24 +408,35 @@ class ActionOrganisatiesLijst(Action):
         all_orgs = orgs.organisations()
         if intent in ("knowledge_organisations", "trainings"):
             soort = "kennis" if intent == "knowledge_organisations" else "training"
-            title = ("Organisaties met kennis over (criminele) uitbuiting:" if soort == "kennis"
-                     else "Trainingen voor professionals over uitbuiting en straatcultuur:")
-            lines = [title] + [f"- {o['naam']}: {o['beschrijving'].strip()} {orgs.contact(k)}"
-                               for k, o in all_orgs.items() if o["soort"] == soort]
+            title = (
+                "Organisaties met kennis over (criminele) uitbuiting:"
+                if soort == "kennis"
+                else "Trainingen voor professionals over uitbuiting en straatcultuur:"
+            )
+            lines = [title] + [
+                f"- {o['naam']}: {o['beschrijving'].strip()} {orgs.contact(k)}"
+                for k, o in all_orgs.items()
+                if o["soort"] == soort
+            ]
             if soort == "kennis":
-                lines.append("Voor advies over een situatie: de zorgcoördinator in je regio of "
-                             "CoMensha. " + orgs.contact("zorgcoordinator"))
+                lines.append(
+                    "Voor advies over een situatie: de zorgcoördinator in je regio of "
+                    "CoMensha. " + orgs.contact("zorgcoordinator")
+                )
             dispatcher.utter_message(text="\n".join(lines))
             return []
-        key = (next((orgs.key_for(str(v)) for v in tracker.get_latest_entity_values("organisatie")), None)
-               or orgs.find_by_topic(tracker.latest_message.get("text") or ""))
+        key = next(
+            (orgs.key_for(str(v)) for v in tracker.get_latest_entity_values("organisatie")), None
+        ) or orgs.find_by_topic(tracker.latest_message.get("text") or "")
         if key:
             dispatcher.utter_message(text=orgs.describe(key))
             return []
         names = [o["naam"] for o in all_orgs.values() if o.get("sociale_kaart")]
         dispatcher.utter_message(
             text="Op de sociale kaart staan organisaties die helpen bij huiselijk geweld, "
-                 "kindermishandeling, ouderenmishandeling en schadelijke traditionele praktijken:\n"
-                 + ", ".join(sorted(names)) + ".\nVraag me naar een van hen, bijvoorbeeld "
-                 "\"wat doet Mendoo?\", of vertel waarmee je hulp zoekt.")
+            "kindermishandeling, ouderenmishandeling en schadelijke traditionele praktijken:\n"
+            + ", ".join(sorted(names))
+            + ".\nVraag me naar een van hen, bijvoorbeeld "
+            '"wat doet Mendoo?", of vertel waarmee je hulp zoekt.'
+        )
         return []

@@ -1,4 +1,5 @@
 """Read data/organisaties.yml, the one source of organisation names, numbers and URLs."""
+
 from __future__ import annotations
 
 import re

@@ -5,6 +5,7 @@ label in data/suggestions.yml, never a crisis intent) as buttons, plus "Iets and
 112 line. A second miss in a row: the main choices and a person (Veilig Thuis). Texts are
 responses in domain.yml (utter_suggest, utter_suggest_again); labels in data/suggestions.yml.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -49,8 +50,7 @@ def previous_bot_action(tracker: Tracker) -> Optional[str]:
             if seen_user:
                 return None
             seen_user = True
-        elif seen_user and event.get("event") == "action" \
-                and event.get("name") not in ("action_listen", None):
+        elif seen_user and event.get("event") == "action" and event.get("name") not in ("action_listen", None):
             return event.get("name")
     return None
 
@@ -59,8 +59,7 @@ class ActionSuggest(Action):
     def name(self) -> Text:
         return "action_suggest"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: Dict[Text, Any]) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         options = guesses(tracker.latest_message.get("intent_ranking") or [])
         if previous_bot_action(tracker) == self.name() or not options:
             dispatcher.utter_message(response="utter_suggest_again")

@@ -8,6 +8,7 @@ Reports turns per second, p50/p95/p99 latency, peak RSS of the Rasa server and s
 and our figures as ratios to the plain bot. Writes bench/results.md.
 Needs the trained model (models/bot.tar.gz) and, for `redis`, redis-server (bot/setup_redis.sh).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,9 +38,15 @@ from bot.web.sio_client import SioChat, texts  # noqa: E402
 # One conversation of our bot: greeting, safety check, a worry that starts the form, the form's
 # questions, a crisis inside the form, an organisation question, goodbye.
 OUR_SCRIPT = [
-    "hallo", "/affirm", "ik maak me zorgen om mijn buurmeisje, ze moet drugs rondbrengen",
-    "/affirm", "er staat nu iemand met een mes voor de deur", "/deny", "/deny",
-    "wat doet Koraal?", "doei",
+    "hallo",
+    "/affirm",
+    "ik maak me zorgen om mijn buurmeisje, ze moet drugs rondbrengen",
+    "/affirm",
+    "er staat nu iemand met een mes voor de deur",
+    "/deny",
+    "/deny",
+    "wat doet Koraal?",
+    "doei",
 ]
 LABEL = {"rest": "REST", "socketio": "socket.io"}
 BASELINE = "rasa init (baseline)"
@@ -116,8 +123,7 @@ async def _rest_worker(url: str, script: List[str], deadline: float, result: Res
                     return
                 start = time.monotonic()
                 try:
-                    async with session.post(f"{url}/webhooks/rest/webhook",
-                                            json={"sender": sender, "message": text}) as r:
+                    async with session.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}) as r:
                         await r.read()
                         ok = r.status == 200
                 except (aiohttp.ClientError, asyncio.TimeoutError):
@@ -127,8 +133,7 @@ async def _rest_worker(url: str, script: List[str], deadline: float, result: Res
                 result.errors += not ok
 
 
-async def _sio_worker(url: str, script: List[str], deadline: float, result: Result, n: int,
-                      expected: List[List[str]]):
+async def _sio_worker(url: str, script: List[str], deadline: float, result: Result, n: int, expected: List[List[str]]):
     """socket.io has no end of a turn: a turn ends when as many replies as in the quiet warm-up
     have arrived, and counts only when they are the same texts (the bots' answers do not vary);
     its latency is the time until the last of them. Replies left over from a turn are errors."""
@@ -168,22 +173,28 @@ async def expected_replies(url: str, script: List[str]) -> List[List[str]]:
         return [texts(await chat.say(text)) for text in script]
 
 
-async def _conversations(url: str, script: List[str], concurrency: int, duration: float,
-                         result: Result, protocol: str = "rest",
-                         expected: Optional[List[List[str]]] = None) -> None:
+async def _conversations(
+    url: str,
+    script: List[str],
+    concurrency: int,
+    duration: float,
+    result: Result,
+    protocol: str = "rest",
+    expected: Optional[List[List[str]]] = None,
+) -> None:
     deadline = time.monotonic() + duration
     start = time.monotonic()
     if protocol == "rest":
         workers = [_rest_worker(url, script, deadline, result, n) for n in range(concurrency)]
     else:
-        workers = [_sio_worker(url, script, deadline, result, n, expected or [])
-                   for n in range(concurrency)]
+        workers = [_sio_worker(url, script, deadline, result, n, expected or []) for n in range(concurrency)]
     await asyncio.gather(*workers)
     result.seconds = time.monotonic() - start
 
 
-def load(url: str, script: List[str], concurrency: int, duration: float, result: Result,
-         pid: int, protocol: str = "rest") -> None:
+def load(
+    url: str, script: List[str], concurrency: int, duration: float, result: Result, pid: int, protocol: str = "rest"
+) -> None:
     expected = asyncio.run(expected_replies(url, script)) if protocol == "socketio" else None
     if expected is not None:
         if not all(expected):
@@ -201,8 +212,7 @@ def load(url: str, script: List[str], concurrency: int, duration: float, result:
     result.rss_peak_mb = max(sampler.peak, result.rss_idle_mb)
 
 
-def run_ours(name: str, concurrency: int, duration: float, redis_url: Optional[str],
-             protocols: List[str]) -> List[Result]:
+def run_ours(name: str, concurrency: int, duration: float, redis_url: Optional[str], protocols: List[str]) -> List[Result]:
     """Start our stack once and load it over each protocol in turn."""
     # start_stack hands env to write_endpoints; "" keeps a REDIS_URL of the shell out of `memory`.
     env = {"REDIS_URL": redis_url or ""}
@@ -230,8 +240,7 @@ socketio:
 """
 
 
-def run_baseline(concurrency: int, duration: float, workdir: Path,
-                 protocols: List[str]) -> List[Result]:
+def run_baseline(concurrency: int, duration: float, workdir: Path, protocols: List[str]) -> List[Result]:
     """Train (once) and serve the plain `rasa init --no-prompt` bot (REST and socket.io on)."""
     env = {**base_env(), "RASA_TELEMETRY_ENABLED": "false"}
     env.pop("PYTHONPATH", None)
@@ -239,26 +248,34 @@ def run_baseline(concurrency: int, duration: float, workdir: Path,
     trained = (workdir / "models").exists() and any((workdir / "models").glob("*.tar.gz"))
     if not trained:
         t = time.monotonic()
-        subprocess.run([str(VENV_BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(workdir)],
-                       cwd=workdir, env=env, check=True, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [str(VENV_BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(workdir)],
+            cwd=workdir,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         note = f"trained in {time.monotonic() - t:.0f} s"
     (workdir / "bench-credentials.yml").write_text(BASELINE_CREDENTIALS)
     port = free_port()
     log = open(workdir / "rasa.log", "w")
     start = time.monotonic()
-    proc = subprocess.Popen([str(VENV_BIN / "rasa"), "run", "--port", str(port), "-i", "127.0.0.1",
-                             "--credentials", "bench-credentials.yml"],
-                            cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [str(VENV_BIN / "rasa"), "run", "--port", str(port), "-i", "127.0.0.1", "--credentials", "bench-credentials.yml"],
+        cwd=workdir,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     results = []
     try:
         _wait_http(f"http://127.0.0.1:{port}/", 300, proc, "baseline Rasa server")
         startup = time.monotonic() - start
         for protocol in protocols:
             result = Result(f"{BASELINE}, {LABEL[protocol]}", startup_s=startup, note=note)
-            load(f"http://127.0.0.1:{port}", BASELINE_SCRIPT, concurrency, duration, result,
-                 proc.pid, protocol)
+            load(f"http://127.0.0.1:{port}", BASELINE_SCRIPT, concurrency, duration, result, proc.pid, protocol)
             if note and result.note != note:
                 result.note = f"{note}; {result.note}"
             results.append(result)
@@ -274,7 +291,8 @@ def ratio(a: float, b: float) -> str:
 def report(results: List[Result], concurrency: int, duration: float) -> str:
     cpu = os.cpu_count()
     lines = [
-        "# Benchmark results", "",
+        "# Benchmark results",
+        "",
         f"`python -m bench.run -c {concurrency} -d {duration:.0f}` on {platform.node()} "
         f"({cpu} cores, {platform.platform()}, Python {platform.python_version()}), "
         f"{time.strftime('%Y-%m-%d %H:%M')}. Simulated conversations, {concurrency} at a time, "
@@ -284,27 +302,35 @@ def report(results: List[Result], concurrency: int, duration: float) -> str:
         f"form, organisation question); the baseline is the `rasa init` mood bot "
         f"({len(BASELINE_SCRIPT)} turns), served on the same machine in the same run. Start-up: "
         f"from launch until `GET /` answers (ours includes the action server). RSS: the Rasa "
-        f"server process.", "",
+        f"server process.",
+        "",
         "| configuration | turns/s | p50 ms | p95 ms | p99 ms | errors | RSS idle MB | RSS peak MB | start-up s |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
-        lines.append(f"| {r.name} | {r.tps:.1f} | {r.pct(50):.0f} | {r.pct(95):.0f} | "
-                     f"{r.pct(99):.0f} | {r.errors} | {r.rss_idle_mb:.0f} | {r.rss_peak_mb:.0f} | "
-                     f"{r.startup_s:.1f} |")
+        lines.append(
+            f"| {r.name} | {r.tps:.1f} | {r.pct(50):.0f} | {r.pct(95):.0f} | "
+            f"{r.pct(99):.0f} | {r.errors} | {r.rss_idle_mb:.0f} | {r.rss_peak_mb:.0f} | "
+            f"{r.startup_s:.1f} |"
+        )
     bases = {r.name.split(", ")[-1]: r for r in results if r.name.startswith(BASELINE)}
-    ours = [r for r in results if not r.name.startswith(BASELINE)
-            and r.name.split(", ")[-1] in bases]
+    ours = [r for r in results if not r.name.startswith(BASELINE) and r.name.split(", ")[-1] in bases]
     if ours:
-        lines += ["", "Ratios to the plain `rasa init` bot over the same protocol (turns/s: higher "
-                  "is better; the rest: lower is better):", "",
-                  "| configuration | turns/s | p50 | p95 | p99 | RSS peak | start-up |",
-                  "|---|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            "Ratios to the plain `rasa init` bot over the same protocol (turns/s: higher "
+            "is better; the rest: lower is better):",
+            "",
+            "| configuration | turns/s | p50 | p95 | p99 | RSS peak | start-up |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for r in ours:
             base = bases[r.name.split(", ")[-1]]
-            lines.append(f"| {r.name} | {ratio(r.tps, base.tps)} | {ratio(r.pct(50), base.pct(50))} | "
-                         f"{ratio(r.pct(95), base.pct(95))} | {ratio(r.pct(99), base.pct(99))} | "
-                         f"{ratio(r.rss_peak_mb, base.rss_peak_mb)} | {ratio(r.startup_s, base.startup_s)} |")
+            lines.append(
+                f"| {r.name} | {ratio(r.tps, base.tps)} | {ratio(r.pct(50), base.pct(50))} | "
+                f"{ratio(r.pct(95), base.pct(95))} | {ratio(r.pct(99), base.pct(99))} | "
+                f"{ratio(r.rss_peak_mb, base.rss_peak_mb)} | {ratio(r.startup_s, base.startup_s)} |"
+            )
     notes = [f"- {r.name}: {r.note}" for r in results if r.note]
     if notes:
         lines += ["", *notes]
@@ -331,8 +357,10 @@ def crisis_layer_cost() -> str:
         times.append((time.perf_counter() - start) * 1000)
     times.sort()
     p95 = times[int(0.95 * (len(times) - 1))]
-    return (f"Crisis layer, in process, {len(times)} corpus messages: median "
-            f"{statistics.median(times):.2f} ms, p95 {p95:.2f} ms, max {times[-1]:.2f} ms per message.")
+    return (
+        f"Crisis layer, in process, {len(times)} corpus messages: median "
+        f"{statistics.median(times):.2f} ms, p95 {p95:.2f} ms, max {times[-1]:.2f} ms per message."
+    )
 
 
 def main(argv=None) -> int:
@@ -342,8 +370,9 @@ def main(argv=None) -> int:
     p.add_argument("--configs", default="memory,redis,baseline")
     p.add_argument("--protocols", default="rest,socketio")
     p.add_argument("--out", default=str(ROOT / "bench" / "results.md"))
-    p.add_argument("--baseline-dir", default=None,
-                   help="keep the trained rasa init bot here (default: a temporary directory)")
+    p.add_argument(
+        "--baseline-dir", default=None, help="keep the trained rasa init bot here (default: a temporary directory)"
+    )
     args = p.parse_args(argv)
     configs = [c.strip() for c in args.configs.split(",") if c.strip()]
     protocols = [x.strip() for x in args.protocols.split(",") if x.strip()]
@@ -374,9 +403,12 @@ def main(argv=None) -> int:
             p.error(f"unknown configuration {config!r}")
         results += new
         for r in new:
-            print(f"[bench] {r.name}: {r.tps:.1f} turns/s, p50 {r.pct(50):.0f} ms, p95 {r.pct(95):.0f} ms, "
-                  f"p99 {r.pct(99):.0f} ms, errors {r.errors}, RSS peak {r.rss_peak_mb:.0f} MB, "
-                  f"start-up {r.startup_s:.1f} s", flush=True)
+            print(
+                f"[bench] {r.name}: {r.tps:.1f} turns/s, p50 {r.pct(50):.0f} ms, p95 {r.pct(95):.0f} ms, "
+                f"p99 {r.pct(99):.0f} ms, errors {r.errors}, RSS peak {r.rss_peak_mb:.0f} MB, "
+                f"start-up {r.startup_s:.1f} s",
+                flush=True,
+            )
     text = report(results, args.concurrency, args.duration)
     cost = crisis_layer_cost()
     print(f"[bench] {cost}", flush=True)

@@ -4,6 +4,7 @@ Uses nl_core_news_sm when it is installed (the full model, with a tagger and a r
 lemmatizer). Otherwise, offline, a blank Dutch pipeline with the lookup lemmatizer from
 spacy-lookups-data. Idempotent: does nothing when the pipeline is already there.
 """
+
 import sys
 from pathlib import Path
 

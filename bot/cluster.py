@@ -7,6 +7,7 @@ server is gone) and keeps socket.io sticky per client (ip_hash), because a socke
 lives in one server. Conversations live in Redis, so any server can take the next turn.
 nginx's access log holds only the chosen upstream address, never a URL or a message.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,8 +21,16 @@ from pathlib import Path
 from typing import List, Optional
 
 from bot.redis_server import start_redis
-from bot.launcher import (_stop, _wait_http, base_env, start_actions, start_rasa, supervise,
-                          write_credentials, write_endpoints)
+from bot.launcher import (
+    _stop,
+    _wait_http,
+    base_env,
+    start_actions,
+    start_rasa,
+    supervise,
+    write_credentials,
+    write_endpoints,
+)
 
 NGINX_CONF = """worker_processes 1;
 pid {dir}/nginx.pid;
@@ -85,8 +94,7 @@ class Cluster:
 
 
 def nginx_config(workdir: Path, port: int, rasa_ports: List[int]) -> Path:
-    servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;"
-                        for p in rasa_ports)
+    servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;" for p in rasa_ports)
     for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (workdir / sub).mkdir(exist_ok=True)
     path = workdir / "nginx.conf"
@@ -94,8 +102,13 @@ def nginx_config(workdir: Path, port: int, rasa_ports: List[int]) -> Path:
     return path
 
 
-def start_cluster(port: int = 5005, rasa_ports: List[int] = (5006, 5007), action_port: int = 5055,
-                  redis_port: int = 6380, timeout: float = 240) -> Cluster:
+def start_cluster(
+    port: int = 5005,
+    rasa_ports: List[int] = (5006, 5007),
+    action_port: int = 5055,
+    redis_port: int = 6380,
+    timeout: float = 240,
+) -> Cluster:
     for tool in ("redis-server", "nginx"):
         if not shutil.which(tool):
             raise RuntimeError(f"{tool} not found: run `bash bot/setup_cluster.sh`")
@@ -110,17 +123,18 @@ def start_cluster(port: int = 5005, rasa_ports: List[int] = (5006, 5007), action
         endpoints = write_endpoints(workdir, action_port, env)
         creds, _ = write_credentials(workdir, env)
         for p in rasa_ports:
-            cluster.rasa.append(start_rasa(p, endpoints, creds, env,
-                                           open(workdir / f"rasa-{p}.log", "w")))
+            cluster.rasa.append(start_rasa(p, endpoints, creds, env, open(workdir / f"rasa-{p}.log", "w")))
             cluster.rasa_ports.append(p)
         _wait_http(f"http://127.0.0.1:{action_port}/health", timeout, actions, "action server")
         for p, proc in zip(rasa_ports, cluster.rasa):
             _wait_http(f"http://127.0.0.1:{p}/", timeout, proc, f"Rasa server on {p}")
         conf = nginx_config(workdir, port, list(rasa_ports))
-        cluster.nginx = subprocess.Popen(["nginx", "-c", str(conf), "-p", str(workdir),
-                                          "-g", "daemon off;"],
-                                         stdout=open(workdir / "nginx.out", "w"),
-                                         stderr=subprocess.STDOUT, start_new_session=True)
+        cluster.nginx = subprocess.Popen(
+            ["nginx", "-c", str(conf), "-p", str(workdir), "-g", "daemon off;"],
+            stdout=open(workdir / "nginx.out", "w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         _wait_http(f"{cluster.url}/", 30, cluster.nginx, "nginx")
     except Exception:
         stop_cluster(cluster)
@@ -137,15 +151,17 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=5005)
     args = parser.parse_args(argv)
-    print("[cluster] starting Redis, the action server, two Rasa servers and nginx (about a minute)...",
-          flush=True)
+    print("[cluster] starting Redis, the action server, two Rasa servers and nginx (about a minute)...", flush=True)
     try:
         cluster = start_cluster(args.port)
     except RuntimeError as e:
         print(f"[cluster] {e}", file=sys.stderr)
         return 1
-    print(f"[cluster] ready on {cluster.url} (REST round robin, socket.io sticky); "
-          f"logs in {cluster.workdir}. Ctrl-C stops everything.", flush=True)
+    print(
+        f"[cluster] ready on {cluster.url} (REST round robin, socket.io sticky); "
+        f"logs in {cluster.workdir}. Ctrl-C stops everything.",
+        flush=True,
+    )
     try:
         # A dead Rasa server is left to nginx, which sends its requests to the other one.
         supervise("cluster", cluster, cluster.workdir / "actions.log")

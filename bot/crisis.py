@@ -25,6 +25,7 @@ Kinds, strongest first: suicide_acute, acute, child_danger, assault_now, suicide
 assault_recent, unclear. `unclear` (fear, threats, "hij komt eraan") makes the bot ask
 "Is er nu gevaar?" with a button for the 112 answer.
 """
+
 from __future__ import annotations
 
 import re
@@ -40,8 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_FILE = ROOT / "data" / "crisis.yml"
 
 # Strongest first: when several kinds match, the first of these wins.
-KINDS = ("suicide_acute", "acute", "child_danger", "assault_now", "suicide", "assault_recent",
-         "unclear")
+KINDS = ("suicide_acute", "acute", "child_danger", "assault_now", "suicide", "assault_recent", "unclear")
 # The intent each kind makes certain (domain.yml, data/rules/crisis.yml).
 INTENT_OF_KIND = {
     "suicide_acute": "suicide_acute",
@@ -53,19 +53,43 @@ INTENT_OF_KIND = {
     "unclear": "danger_unclear",
 }
 # Every crisis intent: its answer comes first in any state, forms included.
-CRISIS_INTENTS = ("acute_danger", "suicide_acute", "sexual_assault_now", "suicide",
-                  "sexual_assault", "danger_unclear", "crisis_followup")
+CRISIS_INTENTS = (
+    "acute_danger",
+    "suicide_acute",
+    "sexual_assault_now",
+    "suicide",
+    "sexual_assault",
+    "danger_unclear",
+    "crisis_followup",
+)
 # After a 112-first answer, the next message that is not clearly about something else gets
 # this intent (bot/serve.py): "ik weet niet hoe je belt", "hij neemt niet op", "pillen van
 # mn moeder" must not fall into a form or "ik begreep het niet".
 FOLLOWUP_INTENT = "crisis_followup"
-ANSWERS_112_FIRST = ("utter_acute_danger", "utter_bel_112_nu", "utter_suicide_acute",
-                     "utter_sexual_assault_now", "utter_crisis_followup")
+ANSWERS_112_FIRST = (
+    "utter_acute_danger",
+    "utter_bel_112_nu",
+    "utter_suicide_acute",
+    "utter_sexual_assault_now",
+    "utter_crisis_followup",
+)
 # Intents that do not show the person moved on: they get the follow-up instead.
-FOLLOWUP_OVER = ("nlu_fallback", "out_of_scope", "dont_know", "worry_domestic_violence",
-                 "worry_child_abuse", "worry_elder_abuse", "role_victim", "talk_to_human",
-                 "exploitation_sexual", "exploitation_criminal", "exploitation_labour",
-                 "human_trafficking", "affirm", "too_long")
+FOLLOWUP_OVER = (
+    "nlu_fallback",
+    "out_of_scope",
+    "dont_know",
+    "worry_domestic_violence",
+    "worry_child_abuse",
+    "worry_elder_abuse",
+    "role_victim",
+    "talk_to_human",
+    "exploitation_sexual",
+    "exploitation_criminal",
+    "exploitation_labour",
+    "human_trafficking",
+    "affirm",
+    "too_long",
+)
 # Intents whose answer has 112 in its first two sentences.
 INTENTS_112_FIRST = ("acute_danger", "suicide_acute", "sexual_assault_now", "crisis_followup")
 
@@ -88,7 +112,7 @@ def tokens(text: str) -> List[str]:
 
 
 def _deletes(word: str) -> Set[str]:
-    return {word[:i] + word[i + 1:] for i in range(len(word))}
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
 @dataclass(frozen=True)
@@ -101,10 +125,10 @@ class Hit:
 
 @dataclass
 class Result:
-    kind: Optional[str]                 # None: no crisis
+    kind: Optional[str]  # None: no crisis
     hits: List[Hit] = field(default_factory=list)
-    framed: bool = False                # a frame word turned weak hits off
-    negated: bool = False               # a phrase stood right after a negation ("geen mes")
+    framed: bool = False  # a frame word turned weak hits off
+    negated: bool = False  # a phrase stood right after a negation ("geen mes")
 
     @property
     def intent(self) -> Optional[str]:
@@ -121,7 +145,7 @@ class Lexicon:
     def __init__(self) -> None:
         self.exact: Set[str] = set()
         self.prefixes: Set[str] = set()
-        self._fuzzy: Dict[str, Set[str]] = {}   # a word with one letter deleted -> words
+        self._fuzzy: Dict[str, Set[str]] = {}  # a word with one letter deleted -> words
 
     def add(self, word: str) -> None:
         if word.endswith("*"):
@@ -162,10 +186,9 @@ def _one_edit(a: str, b: str) -> bool:
         diff = [i for i in range(len(a)) if a[i] != b[i]]
         if len(diff) == 1:
             return True
-        return (len(diff) == 2 and diff[1] == diff[0] + 1
-                and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+        return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
-    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
 class Step(list):
@@ -204,8 +227,7 @@ class CrisisDetector:
         self.window = int(spec.get("window", 8))
         self.lexicon = Lexicon()
         self.phrases: List[Phrase] = []
-        self.classes: Dict[str, List[str]] = {
-            name: list(words) for name, words in (spec.get("words") or {}).items()}
+        self.classes: Dict[str, List[str]] = {name: list(words) for name, words in (spec.get("words") or {}).items()}
         for kind, named in (spec.get("kinds") or {}).items():
             if kind not in KINDS:
                 raise ValueError(f"unknown crisis kind {kind!r} in the phrases file")
@@ -216,8 +238,7 @@ class CrisisDetector:
                         strong |= pattern[0] == "!"
                         anywhere |= pattern[0] == "&"
                         pattern = pattern[1:]
-                    steps = [Step(self._words(alt) for alt in self._expand(step, kind, name))
-                             for step in pattern]
+                    steps = [Step(self._words(alt) for alt in self._expand(step, kind, name)) for step in pattern]
                     if not steps or any(not step for step in steps):
                         raise ValueError(f"empty step in crisis phrase {kind}/{name}")
                     self.phrases.append(Phrase(kind, name, steps, strong, anywhere))
@@ -274,8 +295,7 @@ class CrisisDetector:
     def _where(self, step: Step, toks, present=None) -> List[int]:
         if present is not None and not (step.firsts & present):
             return []
-        return [i for i in range(len(toks)) if step.ends_at(toks, i)
-                and not self._any(self.negations, toks, i - 3, i)]
+        return [i for i in range(len(toks)) if step.ends_at(toks, i) and not self._any(self.negations, toks, i - 3, i)]
 
     def _near(self, steps: List[Step], toks, present) -> int:
         """Start of a window of `window` words that holds every step, in any order; else -1."""
@@ -334,35 +354,40 @@ class CrisisDetector:
         if not kept:
             return Result(None, hits, framed=True)
         kinds = {h.kind for h in kept}
-        kinds |= {self.escalate[h.kind] for h in kept
-                  if h.kind in self.escalate and now_near(h, escalate_at)}
+        kinds |= {self.escalate[h.kind] for h in kept if h.kind in self.escalate and now_near(h, escalate_at)}
         framed = frame
         kind = next(k for k in KINDS if k in kinds)
         return Result(kind, kept, framed)
 
 
-FAMILY = {"acute": "acute", "child_danger": "acute", "assault_now": "assault",
-          "assault_recent": "assault", "suicide": "suicide", "suicide_acute": "suicide",
-          "unclear": "acute"}
+FAMILY = {
+    "acute": "acute",
+    "child_danger": "acute",
+    "assault_now": "assault",
+    "assault_recent": "assault",
+    "suicide": "suicide",
+    "suicide_acute": "suicide",
+    "unclear": "acute",
+}
 
 
 @dataclass
 class Thresholds:
     """How the phrases and the classifier (bot/crisis_model.py) are combined. Chosen on the
     dev sittings of tests/corpus only (see README, "Crisis layer")."""
-    add: float = 0.25     # no phrase, the classifier's P(calm) below this: its crisis kind
-    ask: float = 0.3      # P(calm) below this with an acute kind on top: ask "Is er nu gevaar?"
-    veto: float = 0.5     # a weak phrase with P(calm) above this: no crisis
+
+    add: float = 0.25  # no phrase, the classifier's P(calm) below this: its crisis kind
+    ask: float = 0.3  # P(calm) below this with an acute kind on top: ask "Is er nu gevaar?"
+    veto: float = 0.6  # a weak phrase with P(calm) above this: no crisis
     add_suicide: float = 0.35  # or: no phrase, suicide on top with at least this probability
-    min_words: int = 5    # the classifier alone decides only on messages this long
+    min_words: int = 5  # the classifier alone decides only on messages this long
     veto_max_words: int = 60  # and vetoes phrases only in messages this short
 
 
 class CrisisLayer:
     """Phrases (CrisisDetector) and the classifier together: detect(text) -> Result."""
 
-    def __init__(self, phrases: CrisisDetector, classifier: Any = None,
-                 thresholds: Thresholds = Thresholds()):
+    def __init__(self, phrases: CrisisDetector, classifier: Any = None, thresholds: Thresholds = Thresholds()):
         self.phrases = phrases
         self.classifier = classifier
         self.t = thresholds
@@ -413,6 +438,7 @@ def detector(path: str = str(DEFAULT_FILE)) -> CrisisDetector:
 def layer() -> CrisisLayer:
     """The crisis layer with the default phrases and the classifier, built once per process."""
     from bot.crisis_model import Classifier
+
     return CrisisLayer(detector(), Classifier())
 
 

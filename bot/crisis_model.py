@@ -10,6 +10,7 @@ depend on a model (data/crisis.yml).
 Trained when first needed, in about two seconds, and cached in build/crisis_model.pkl keyed by
 a hash of its training files and this file, so `make train` and every server start reuse it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -24,14 +25,20 @@ TRAINING = sorted((ROOT / "data").glob("crisis_training*.yml"))
 NLU_DIR = ROOT / "data" / "nlu"
 CACHE = ROOT / "build" / "crisis_model.pkl"
 # data/nlu intents that are crisis kinds; every other intent there is `calm`.
-NLU_KIND = {"acute_danger": "acute", "suicide": "suicide", "suicide_acute": "suicide_acute",
-            "sexual_assault": "assault_recent", "sexual_assault_now": "assault_now",
-            "danger_unclear": None}
+NLU_KIND = {
+    "acute_danger": "acute",
+    "suicide": "suicide",
+    "suicide_acute": "suicide_acute",
+    "sexual_assault": "assault_recent",
+    "sexual_assault_now": "assault_now",
+    "danger_unclear": None,
+}
 
 
 def _lines(block: str) -> List[str]:
-    return [ln.strip()[2:].strip() for ln in (block or "").splitlines()
-            if ln.strip().startswith("- ") and ln.strip()[2:].strip()]
+    return [
+        ln.strip()[2:].strip() for ln in (block or "").splitlines() if ln.strip().startswith("- ") and ln.strip()[2:].strip()
+    ]
 
 
 def training_data() -> Tuple[List[str], List[str]]:
@@ -71,15 +78,26 @@ def train():
     from bot.crisis import normalise
 
     texts, labels = training_data()
-    features = FeatureUnion([
-        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2,
-                                  sublinear_tf=True, preprocessor=normalise)),
-        ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), min_df=1,
-                                  sublinear_tf=True, preprocessor=normalise,
-                                  token_pattern=r"(?u)\b\w+\b")),
-    ])
-    model = make_pipeline(features, LogisticRegression(C=8.0, max_iter=2000,
-                                                       class_weight="balanced"))
+    features = FeatureUnion(
+        [
+            (
+                "chars",
+                TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True, preprocessor=normalise),
+            ),
+            (
+                "words",
+                TfidfVectorizer(
+                    analyzer="word",
+                    ngram_range=(1, 2),
+                    min_df=1,
+                    sublinear_tf=True,
+                    preprocessor=normalise,
+                    token_pattern=r"(?u)\b\w+\b",
+                ),
+            ),
+        ]
+    )
+    model = make_pipeline(features, LogisticRegression(C=8.0, max_iter=2000, class_weight="balanced"))
     model.fit(texts, labels)
     return model
 

@@ -5,6 +5,7 @@
 
 Also used by the end-to-end tests (start_stack / stop_stack).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,13 +29,15 @@ MODEL = ROOT / "models" / "bot.tar.gz"
 
 def base_env() -> dict:
     env = dict(os.environ)
-    env.update({
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "RASA_TELEMETRY_ENABLED": "false",
-        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-        "PYTHONPATH": str(ROOT),
-        "SANIC_HOST": "127.0.0.1",  # the action server listens on localhost only
-    })
+    env.update(
+        {
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "RASA_TELEMETRY_ENABLED": "false",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "PYTHONPATH": str(ROOT),
+            "SANIC_HOST": "127.0.0.1",  # the action server listens on localhost only
+        }
+    )
     return env
 
 
@@ -71,8 +74,12 @@ def _wait_http(url: str, timeout: float, proc: subprocess.Popen, what: str) -> N
 def start_actions(port: int, workdir: Path, log=None) -> subprocess.Popen:
     return subprocess.Popen(
         [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
-        cwd=ROOT, env=base_env(), stdout=log, stderr=subprocess.STDOUT if log else None,
-        start_new_session=True)
+        cwd=ROOT,
+        env=base_env(),
+        stdout=log,
+        stderr=subprocess.STDOUT if log else None,
+        start_new_session=True,
+    )
 
 
 class KeepRunning:
@@ -80,8 +87,7 @@ class KeepRunning:
     it waits until the oldest restart is `window` seconds ago (it never gives up, so that the
     Rasa server, which answers crisis messages without the action server, keeps running)."""
 
-    def __init__(self, name: str, start: Callable[[], subprocess.Popen], limit: int = 5,
-                 window: float = 60.0) -> None:
+    def __init__(self, name: str, start: Callable[[], subprocess.Popen], limit: int = 5, window: float = 60.0) -> None:
         self.name, self.start, self.limit, self.window = name, start, limit, window
         self.restarts: List[float] = []
         self.waiting = False
@@ -96,8 +102,9 @@ class KeepRunning:
             if self.waiting:
                 return proc, None
             self.waiting = True
-            return proc, (f"the {self.name} stopped {self.limit} times within "
-                          f"{self.window:.0f} s; waiting before the next try")
+            return proc, (
+                f"the {self.name} stopped {self.limit} times within " f"{self.window:.0f} s; waiting before the next try"
+            )
         self.waiting = False
         self.restarts.append(now)
         return self.start(), f"the {self.name} stopped (exit {proc.returncode}); started it again"
@@ -109,21 +116,18 @@ def start_actions_logged(port: int, workdir: Path, log_path: Path) -> subprocess
         return start_actions(port, workdir, log)
 
 
-def supervise(prefix: str, group, log_path: Path,
-              must_run: Tuple[Tuple[str, subprocess.Popen], ...] = ()) -> None:
+def supervise(prefix: str, group, log_path: Path, must_run: Tuple[Tuple[str, subprocess.Popen], ...] = ()) -> None:
     """Until Ctrl-C or SIGTERM: start group.actions (the action server on group.action_port)
     again when it dies, as KeepRunning allows; return early when a process of must_run stops.
     group: a Stack or a Cluster."""
     stop = {"now": False}
     signal.signal(signal.SIGINT, lambda *_: stop.update(now=True))
     signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
-    keeper = KeepRunning("action server", lambda: start_actions_logged(
-        group.action_port, group.workdir, log_path))
+    keeper = KeepRunning("action server", lambda: start_actions_logged(group.action_port, group.workdir, log_path))
     while not stop["now"]:
         for name, proc in must_run:
             if proc.poll() is not None:
-                print(f"[{prefix}] the {name} stopped (exit {proc.returncode}); see the logs",
-                      file=sys.stderr)
+                print(f"[{prefix}] the {name} stopped (exit {proc.returncode}); see the logs", file=sys.stderr)
                 return
         # Crisis answers never need the action server, so only it is started again.
         group.actions, said = keeper.check(group.actions)
@@ -152,6 +156,7 @@ def redis_stores(redis_url: str) -> dict:
     longer than the session. Keys start with REDIS_KEY_PREFIX (env REDIS_KEY_PREFIX overrides).
     """
     from urllib.parse import unquote, urlparse
+
     url = urlparse(redis_url)
     if url.scheme not in ("redis", "rediss"):
         raise ValueError(f"REDIS_URL must start with redis:// or rediss://, not {redis_url!r}")
@@ -159,16 +164,20 @@ def redis_stores(redis_url: str) -> dict:
         db = int((url.path or "/0").lstrip("/") or 0)
     except ValueError:
         raise ValueError(f"REDIS_URL: the database must be a number, not {url.path!r}") from None
-    common = {"type": "redis", "url": url.hostname or "localhost", "port": url.port or 6379,
-              "db": db, "key_prefix": os.environ.get("REDIS_KEY_PREFIX", REDIS_KEY_PREFIX)}
+    common = {
+        "type": "redis",
+        "url": url.hostname or "localhost",
+        "port": url.port or 6379,
+        "db": db,
+        "key_prefix": os.environ.get("REDIS_KEY_PREFIX", REDIS_KEY_PREFIX),
+    }
     if url.username:
         common["username"] = unquote(url.username)
     if url.password:
         common["password"] = unquote(url.password)
     if url.scheme == "rediss":
         common["use_ssl"] = True
-    return {"tracker_store": {**common, "record_exp": session_expiry_seconds()},
-            "lock_store": dict(common)}
+    return {"tracker_store": {**common, "record_exp": session_expiry_seconds()}, "lock_store": dict(common)}
 
 
 def write_endpoints(workdir: Path, action_port: int, env: Optional[dict] = None) -> Path:
@@ -183,8 +192,10 @@ def write_endpoints(workdir: Path, action_port: int, env: Optional[dict] = None)
     if redis_url:
         endpoints.update(redis_stores(redis_url))
     else:
-        endpoints["tracker_store"] = {"type": "bot.stores.ExpiringInMemoryTrackerStore",
-                                      "record_exp": session_expiry_seconds()}
+        endpoints["tracker_store"] = {
+            "type": "bot.stores.ExpiringInMemoryTrackerStore",
+            "record_exp": session_expiry_seconds(),
+        }
     path = workdir / "endpoints.yml"
     path.write_text(yaml.safe_dump(endpoints, sort_keys=False))
     return path
@@ -202,8 +213,7 @@ def api_args(env: Optional[dict] = None) -> List[str]:
 def cors_args(env: Optional[dict] = None) -> List[str]:
     """`--cors` for `rasa run`: env CORS_ORIGINS (space or comma separated), default the demo site."""
     raw = (env if env is not None else os.environ).get("CORS_ORIGINS", "")
-    origins = [o for o in raw.replace(",", " ").split() if o] or \
-        ["http://127.0.0.1:8080", "http://localhost:8080"]
+    origins = [o for o in raw.replace(",", " ").split() if o] or ["http://127.0.0.1:8080", "http://localhost:8080"]
     return ["--cors", *origins]
 
 
@@ -212,6 +222,7 @@ def channel_name(key: str) -> str:
     if "." not in key:
         return key
     import importlib
+
     module, _, cls = key.rpartition(".")
     try:
         return getattr(importlib.import_module(module), cls).name()
@@ -222,29 +233,58 @@ def channel_name(key: str) -> str:
 def write_credentials(workdir: Path, env: Optional[dict] = None) -> Tuple[Path, List[str]]:
     """credentials.yml for this run: REST and socket.io, plus configured team chats."""
     from bot.channels.config import credentials
+
     creds, enabled = credentials(env)
     path = workdir / "credentials.yml"
     path.write_text(yaml.safe_dump(creds, sort_keys=False))
     return path, enabled
 
 
-def start_rasa(port: int, endpoints: Path, creds: Path, env: dict, log,
-               extra_args: Optional[List[str]] = None) -> subprocess.Popen:
+def start_rasa(
+    port: int, endpoints: Path, creds: Path, env: dict, log, extra_args: Optional[List[str]] = None
+) -> subprocess.Popen:
     """One `rasa run` on 127.0.0.1 with the trained model (API and CORS from env).
 
     Started through bot/serve.py: custom actions time out after ACTION_TIMEOUT s (default 10)
     and a failing one still gets the user an answer with 112 and Veilig Thuis.
     """
     return subprocess.Popen(
-        [str(VENV_BIN / "python"), "-m", "bot.serve", "run", "--model", str(MODEL), "--endpoints", str(endpoints),
-         "--credentials", str(creds), "--port", str(port), "-i", "127.0.0.1",
-         *api_args(env), *cors_args(env), *(extra_args or [])],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            str(VENV_BIN / "python"),
+            "-m",
+            "bot.serve",
+            "run",
+            "--model",
+            str(MODEL),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            str(creds),
+            "--port",
+            str(port),
+            "-i",
+            "127.0.0.1",
+            *api_args(env),
+            *cors_args(env),
+            *(extra_args or []),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
-def start_stack(rasa_port: int = 5005, action_port: int = 5055, log_dir: Optional[Path] = None,
-                extra_args: Optional[List[str]] = None, timeout: float = 180,
-                env: Optional[dict] = None, web_port: Optional[int] = None) -> Stack:
+def start_stack(
+    rasa_port: int = 5005,
+    action_port: int = 5055,
+    log_dir: Optional[Path] = None,
+    extra_args: Optional[List[str]] = None,
+    timeout: float = 180,
+    env: Optional[dict] = None,
+    web_port: Optional[int] = None,
+) -> Stack:
     """Start the action server, the Rasa server and (with web_port) the widget's demo site.
 
     env: extra environment for the Rasa server (channel settings); also decides the channels.
@@ -255,6 +295,7 @@ def start_stack(rasa_port: int = 5005, action_port: int = 5055, log_dir: Optiona
     alog = open(log_dir / "actions.log", "w")
     rlog = open(log_dir / "rasa.log", "w")
     from bot.channels.config import read_dotenv
+
     run_env = {**base_env(), **read_dotenv(), **(env or {})}
     actions = start_actions(action_port, workdir, alog)
     endpoints = write_endpoints(workdir, action_port, run_env)
@@ -266,6 +307,7 @@ def start_stack(rasa_port: int = 5005, action_port: int = 5055, log_dir: Optiona
     try:
         if web_port:
             from bot.web.server import start_web
+
             stack.web = start_web(web_port, stack.url, open(log_dir / "web.log", "w"))
             stack.web_port = web_port
         _wait_http(f"http://127.0.0.1:{action_port}/health", timeout, actions, "action server")
@@ -302,8 +344,12 @@ def main(argv=None) -> int:
     parser.add_argument("mode", choices=["run", "shell"])
     parser.add_argument("--port", type=int, default=int(os.environ.get("RASA_PORT", 5005)))
     parser.add_argument("--action-port", type=int, default=int(os.environ.get("ACTION_PORT", 5055)))
-    parser.add_argument("--web-port", type=int, default=int(os.environ.get("WEB_PORT", 8080)),
-                        help="port of the chat widget's demo page (0: no demo page)")
+    parser.add_argument(
+        "--web-port",
+        type=int,
+        default=int(os.environ.get("WEB_PORT", 8080)),
+        help="port of the chat widget's demo page (0: no demo page)",
+    )
     args = parser.parse_args(argv)
     if not MODEL.exists():
         print("No trained model: run `make run` (it trains first).", file=sys.stderr)
@@ -315,8 +361,19 @@ def main(argv=None) -> int:
             _wait_http(f"http://127.0.0.1:{args.action_port}/health", 60, actions, "action server")
             print("[run] Type a message in Dutch; /stop ends the conversation.", flush=True)
             return subprocess.call(
-                [str(VENV_BIN / "python"), "-m", "bot.serve", "shell", "--model", str(MODEL), "--endpoints",
-                 str(write_endpoints(workdir, args.action_port))], cwd=ROOT, env=base_env())
+                [
+                    str(VENV_BIN / "python"),
+                    "-m",
+                    "bot.serve",
+                    "shell",
+                    "--model",
+                    str(MODEL),
+                    "--endpoints",
+                    str(write_endpoints(workdir, args.action_port)),
+                ],
+                cwd=ROOT,
+                env=base_env(),
+            )
         except KeyboardInterrupt:
             return 0
         finally:
@@ -328,12 +385,15 @@ def main(argv=None) -> int:
     except RuntimeError as e:
         print(f"[run] {e}; see {log_dir}/rasa.log and {log_dir}/actions.log", file=sys.stderr)
         return 1
-    print(f"""[run] the bot is ready. Channels: {", ".join(map(channel_name, stack.channels))}.
+    print(
+        f"""[run] the bot is ready. Channels: {", ".join(map(channel_name, stack.channels))}.
   REST:    curl -s {stack.url}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
              -d '{{"sender": "demo", "message": "hoi"}}'
   Widget:  {f"http://127.0.0.1:{stack.web_port}/ (demo page with the chat widget)" if stack.web_port else "off"}
   Logs:    {log_dir}/rasa.log, {log_dir}/actions.log
-  Stop:    Ctrl-C""", flush=True)
+  Stop:    Ctrl-C""",
+        flush=True,
+    )
     try:
         supervise("run", stack, log_dir / "actions.log", (("Rasa server", stack.rasa),))
     finally:

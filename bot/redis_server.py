@@ -1,4 +1,5 @@
 """A throw-away redis-server on 127.0.0.1, without persistence (tests, bench, `make run-cluster`)."""
+
 from __future__ import annotations
 
 import subprocess
@@ -11,10 +12,14 @@ from typing import Iterator, Optional
 def start_redis(port: int, log: Optional[Path] = None, timeout: float = 20) -> subprocess.Popen:
     """Start redis-server on the port and return once it answers PING."""
     import redis
+
     out = open(log, "w") if log else subprocess.DEVNULL
-    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
-                             "--save", "", "--appendonly", "no"],
-                            stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     client = redis.Redis(port=port)
     deadline = time.time() + timeout
     try:

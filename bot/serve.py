@@ -30,6 +30,7 @@ A form's validation refusing a value (ActionExecutionRejection) is not a failure
 Checked against Rasa 3.6.21 and jsonschema 4.17 (tests in bot/test_serve.py); `apply()` refuses
 to patch a Rasa whose RemoteAction does not look as expected.
 """
+
 from __future__ import annotations
 
 import json
@@ -68,10 +69,11 @@ def apply(timeout: Optional[float] = None) -> None:
     from rasa.core.actions import action as rasa_action
 
     if not hasattr(rasa_action, "DEFAULT_REQUEST_TIMEOUT") or not all(
-            hasattr(rasa_action.RemoteAction, name) for name in
-            ("run", "_validate_action_result", "action_response_format_spec")):
-        raise RuntimeError("this Rasa's RemoteAction is not the one bot/serve.py was written for "
-                           "(3.6); check bot/serve.py against it")
+        hasattr(rasa_action.RemoteAction, name) for name in ("run", "_validate_action_result", "action_response_format_spec")
+    ):
+        raise RuntimeError(
+            "this Rasa's RemoteAction is not the one bot/serve.py was written for " "(3.6); check bot/serve.py against it"
+        )
     # RemoteAction.run reads the module global at call time.
     rasa_action.DEFAULT_REQUEST_TIMEOUT = timeout if timeout is not None else action_timeout()
     original = rasa_action.RemoteAction.run
@@ -114,21 +116,46 @@ def _validate_action_result(self, result: Any) -> bool:
             f". Failed to validate Action server response from API, "
             f"make sure your response from the Action endpoint is valid. "
             f"For more information about the format visit "
-            f"{DOCS_BASE_URL}/custom-actions")
+            f"{DOCS_BASE_URL}/custom-actions"
+        )
         raise error
     return True
 
 
-MAX_NLU_CHARS = 2000      # longer messages skip NLU (LengthGuard in config.yml says the same)
-MAX_SCAN_CHARS = 20000    # the crisis layer reads at most this much of a long message
+MAX_NLU_CHARS = 2000  # longer messages skip NLU (LengthGuard in config.yml says the same)
+MAX_SCAN_CHARS = 20000  # the crisis layer reads at most this much of a long message
 _PAYLOAD = re.compile(r"^/(\w+)(\{.*\})?$", re.DOTALL)
 # structlog keys that can hold what the user wrote (rasa/utils/log_utils.py, plus our own).
-USER_TEXT_KEYS = ("text", "response_text", "user_text", "slot_values", "parse_data_text",
-                  "parse_data_entities", "prediction_events", "tracker_latest_message",
-                  "prefilled_slots", "message", "response", "slot_candidates", "rasa_event",
-                  "rasa_events", "tracker_states", "current_states", "old_states", "states",
-                  "current_entity", "next_entity", "entity", "token_text", "user_message",
-                  "json_message", "successes", "events", "event_info_text", "metadata")
+USER_TEXT_KEYS = (
+    "text",
+    "response_text",
+    "user_text",
+    "slot_values",
+    "parse_data_text",
+    "parse_data_entities",
+    "prediction_events",
+    "tracker_latest_message",
+    "prefilled_slots",
+    "message",
+    "response",
+    "slot_candidates",
+    "rasa_event",
+    "rasa_events",
+    "tracker_states",
+    "current_states",
+    "old_states",
+    "states",
+    "current_entity",
+    "next_entity",
+    "entity",
+    "token_text",
+    "user_message",
+    "json_message",
+    "successes",
+    "events",
+    "event_info_text",
+    "metadata",
+)
 
 
 def clean_text(text: Any) -> str:
@@ -184,8 +211,11 @@ def follow_up(parsed: dict, tracker: Any, text: str) -> dict:
     if not answered:
         return parsed
     logger.debug("follow-up after a 112 answer instead of %s", intent)
-    return {**parsed, "intent": {"name": FOLLOWUP_INTENT, "confidence": 1.0},
-            "intent_ranking": [{"name": FOLLOWUP_INTENT, "confidence": 1.0}]}
+    return {
+        **parsed,
+        "intent": {"name": FOLLOWUP_INTENT, "confidence": 1.0},
+        "intent_ranking": [{"name": FOLLOWUP_INTENT, "confidence": 1.0}],
+    }
 
 
 def _redact(_: Any, __: str, event_dict: dict) -> dict:
@@ -227,8 +257,7 @@ def apply_gate() -> None:
         intents = self.domain.intents if self.domain else ()
         message.text, parsed = gate(message.text, intents)
         if parsed is not None:
-            logger.info("message of more than %d characters: %s without NLU",
-                        MAX_NLU_CHARS, parsed["intent"]["name"])
+            logger.info("message of more than %d characters: %s without NLU", MAX_NLU_CHARS, parsed["intent"]["name"])
         else:
             parsed = await original(self, message, tracker, only_output_properties)
         return follow_up(parsed, tracker, message.text)
@@ -241,6 +270,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     apply()
     apply_gate()
     from rasa.__main__ import main as rasa_main
+
     sys.argv = ["rasa", *(sys.argv[1:] if argv is None else argv)]
     rasa_main()
     return 0

@@ -6,6 +6,7 @@ conversation `record_exp` seconds after its last message (the session expiry of 
 the Redis store's TTL), so what the bot tells users ("na 30 minuten is het oude gesprek weg") holds
 for both. The launcher writes it into endpoints.yml when REDIS_URL is not set.
 """
+
 from __future__ import annotations
 
 import time
@@ -17,8 +18,14 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 
 class ExpiringInMemoryTrackerStore(InMemoryTrackerStore):
-    def __init__(self, domain: Domain, event_broker: Any = None, record_exp: Any = 1800,
-                 clock: Callable[[], float] = time.monotonic, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        domain: Domain,
+        event_broker: Any = None,
+        record_exp: Any = 1800,
+        clock: Callable[[], float] = time.monotonic,
+        **kwargs: Any,
+    ) -> None:
         kwargs.pop("host", None)  # Rasa passes the endpoint's url as host; unused here
         super().__init__(domain, event_broker, **kwargs)
         self.record_exp = float(record_exp)
@@ -39,8 +46,7 @@ class ExpiringInMemoryTrackerStore(InMemoryTrackerStore):
         self.last_saved[tracker.sender_id] = self.clock()
         self.expire()
 
-    async def _retrieve(self, sender_id: Text,
-                        fetch_all_sessions: bool) -> Optional[DialogueStateTracker]:
+    async def _retrieve(self, sender_id: Text, fetch_all_sessions: bool) -> Optional[DialogueStateTracker]:
         self.expire()
         return await super()._retrieve(sender_id, fetch_all_sessions)
 

@@ -1,4 +1,5 @@
 """bot/launcher.py: the parts that need no Rasa server (the end-to-end tests use the rest)."""
+
 import subprocess
 import sys
 import time
@@ -55,6 +56,7 @@ def test_a_process_that_keeps_dying_waits_and_is_tried_again_later():
 def test_channels_are_printed_by_their_short_names():
     from bot.channels.config import credentials
     from bot.launcher import channel_name
+
     _, enabled = credentials({}, dotenv=Path("/nonexistent/.env"))
     assert [channel_name(k) for k in enabled] == ["rest", "socketio"]
     assert channel_name("bot.channels.teams.TeamsInput") == "botframework"

@@ -1,4 +1,5 @@
 """bot/serve.py against real HTTP: a hanging, a missing, a refusing and a working action server."""
+
 import asyncio
 import json
 import time
@@ -32,10 +33,14 @@ def answer(status: int, body: dict):
     async def handle(reader, writer):
         await reader.read(65536)
         data = json.dumps(body).encode()
-        writer.write(f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n"
-                     f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n".encode() + data)
+        writer.write(
+            f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n".encode()
+            + data
+        )
         await writer.drain()
         writer.close()
+
     return handle
 
 
@@ -61,6 +66,7 @@ def test_a_hanging_action_server_times_out_and_the_user_is_told(patched):
             await run_action(port, out := CollectingOutputChannel())
         server.close()
         return time.monotonic() - started, out
+
     took, out = asyncio.run(scenario())
     assert took < 5, f"{took:.1f} s: the timeout of 1 s was not used"
     assert [m["text"] for m in out.messages] == [ACTION_FAILURE_TEXT]
@@ -77,29 +83,30 @@ def test_no_action_server_tells_the_user_once_per_turn(patched):
             with pytest.raises(Exception):
                 await run_action(port, out)
         return out
+
     out = asyncio.run(scenario())
     assert [m["text"] for m in out.messages] == [ACTION_FAILURE_TEXT]
 
 
 def test_a_rejection_passes_without_a_failure_text(patched):
     async def scenario():
-        server, port = await http_server(answer(400, {"action_name": "action_test",
-                                                      "error": "refused"}))
+        server, port = await http_server(answer(400, {"action_name": "action_test", "error": "refused"}))
         out = CollectingOutputChannel()
         with pytest.raises(ActionExecutionRejection):
             await run_action(port, out)
         server.close()
         return out
+
     assert asyncio.run(scenario()).messages == []
 
 
 def test_a_working_action_server_is_unchanged(patched):
     async def scenario():
-        server, port = await http_server(answer(200, {
-            "events": [], "responses": [{"text": "hallo vanaf de actie"}]}))
+        server, port = await http_server(answer(200, {"events": [], "responses": [{"text": "hallo vanaf de actie"}]}))
         result = await run_action(port)
         server.close()
         return result
+
     events, out = asyncio.run(scenario())
     # The action's answer comes back as an event (Rasa sends it); nothing extra is sent.
     assert [getattr(e, "text", None) for e in events] == ["hallo vanaf de actie"]
@@ -111,6 +118,7 @@ def test_apply_twice_wraps_once():
     first = RemoteAction.run
     serve.apply(timeout=3.0)
     from rasa.core.actions import action as rasa_action
+
     assert RemoteAction.run is first and rasa_action.DEFAULT_REQUEST_TIMEOUT == 3.0
     serve.apply(timeout=serve.DEFAULT_ACTION_TIMEOUT)
 
@@ -128,8 +136,10 @@ def test_action_timeout_setting_refuses_nonsense(raw):
 
 VALID_ANSWERS = [
     {"events": [], "responses": []},
-    {"events": [{"event": "slot", "name": "rol", "value": "ouder"}],
-     "responses": [{"text": "hallo", "buttons": [{"title": "Ja", "payload": "/affirm"}]}]},
+    {
+        "events": [{"event": "slot", "name": "rol", "value": "ouder"}],
+        "responses": [{"text": "hallo", "buttons": [{"title": "Ja", "payload": "/affirm"}]}],
+    },
     {},
 ]
 INVALID_ANSWERS = [
@@ -144,6 +154,7 @@ INVALID_ANSWERS = [
 def test_the_fast_check_of_action_answers_agrees_with_rasas_own(answer):
     """Same verdict and same error as jsonschema.validate with Rasa's schema."""
     import jsonschema
+
     schema = RemoteAction.action_response_format_spec()
     try:
         jsonschema.validate(answer, schema)

@@ -1,4 +1,5 @@
 """bot/stores.py: conversations in memory are forgotten after the session expiry."""
+
 import asyncio
 
 from rasa.core.tracker_store import TrackerStore
@@ -36,6 +37,7 @@ def test_a_conversation_is_forgotten_after_the_expiry_and_kept_before():
         clock.now += 900  # "oud": 1900 s since its last message, "nieuw": 900 s
         old, new = await store.retrieve("oud"), await store.retrieve("nieuw")
         return old, new, list(await store.keys()), dict(store.store)
+
     old, new, keys, raw = asyncio.run(scenario())
     assert old is None and new is not None and keys == ["nieuw"]
     assert not any("geheim verhaal" in v for v in raw.values())
@@ -50,12 +52,14 @@ def test_each_message_keeps_a_conversation_alive():
             await store.save(tracker("actief"))
             clock.now += 50
         return await store.retrieve("actief")
+
     assert asyncio.run(scenario()) is not None
 
 
 def test_rasa_builds_it_from_the_launchers_endpoints(tmp_path):
     """What `make run` writes is what Rasa loads (Rasa falls back to a plain store silently)."""
     import yaml
+
     conf = yaml.safe_load(write_endpoints(tmp_path, 5055, {}).read_text())
     store = TrackerStore.create(EndpointConfig.from_dict(conf["tracker_store"]), DOMAIN)
     inner = getattr(store, "_tracker_store", store)

@@ -2,6 +2,7 @@
 
 The stamp is a hash over everything that shapes the model; the model is models/bot.tar.gz.
 """
+
 import hashlib
 import os
 import subprocess
@@ -35,8 +36,21 @@ def main() -> int:
         return 0
     print("[train] training the model (1-3 minutes)...", flush=True)
     start = time.time()
-    cmd = [str(ROOT / ".venv/bin/rasa"), "train", "--config", "config.yml", "--domain", "domain.yml",
-           "--data", *TRAIN_DATA, "--out", "models", "--fixed-model-name", "bot", "--force"]
+    cmd = [
+        str(ROOT / ".venv/bin/rasa"),
+        "train",
+        "--config",
+        "config.yml",
+        "--domain",
+        "domain.yml",
+        "--data",
+        *TRAIN_DATA,
+        "--out",
+        "models",
+        "--fixed-model-name",
+        "bot",
+        "--force",
+    ]
     result = subprocess.run(cmd, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
     if result.returncode != 0:
         print("[train] training failed; see the output above", file=sys.stderr)

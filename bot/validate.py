@@ -5,21 +5,36 @@ although the form uses them, and utter_restart, which Rasa's own action_restart 
 `too_long` and `crisis_followup` have no examples on purpose (LengthGuard and bot/serve.py set them). Those lines are
 allowed; any other warning fails.
 """
+
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ALLOWED = re.compile(r"The utterance '(utter_ask_\w+|utter_restart)' is not used in any story or rule"
-                     r"|The intent '(too_long|crisis_followup)' is listed in the domain file, but is not found in the NLU")
+ALLOWED = re.compile(
+    r"The utterance '(utter_ask_\w+|utter_restart)' is not used in any story or rule"
+    r"|The intent '(too_long|crisis_followup)' is listed in the domain file, but is not found in the NLU"
+)
 
 
 def main() -> int:
     proc = subprocess.run(
-        [str(ROOT / ".venv/bin/rasa"), "data", "validate", "--domain", "domain.yml",
-         "--data", "data/nlu", "data/rules", "data/stories"],
-        cwd=ROOT, capture_output=True, text=True)
+        [
+            str(ROOT / ".venv/bin/rasa"),
+            "data",
+            "validate",
+            "--domain",
+            "domain.yml",
+            "--data",
+            "data/nlu",
+            "data/rules",
+            "data/stories",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     output = proc.stdout + proc.stderr
     warnings = [line for line in output.splitlines() if "UserWarning" in line]
     bad = [w for w in warnings if not ALLOWED.search(w)]

@@ -23,8 +23,8 @@ def free_port() -> int:
 def rest_say(url: str, text: str, sender: str, timeout: float = 60) -> list:
     """One turn over the bot's REST channel at url: its messages (the status must be 200)."""
     import requests
-    r = requests.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
-                      timeout=timeout)
+
+    r = requests.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=timeout)
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -33,6 +33,7 @@ def rest_say(url: str, text: str, sender: str, timeout: float = 60) -> list:
 def bot_stack():
     """The trained bot and the action server, really running, on free ports."""
     from bot.launcher import start_stack, stop_stack
+
     web_port = free_port() if (ROOT / "bot" / "web" / "server.py").exists() else None
     stack = start_stack(free_port(), free_port(), log_dir=ARTIFACTS / "logs", web_port=web_port)
     yield stack
@@ -43,10 +44,12 @@ def bot_stack():
 def nlu_agent():
     """The trained model loaded in-process, for NLU checks."""
     from rasa.core.agent import Agent
+
     loop = asyncio.new_event_loop()
     agent = Agent.load(str(ROOT / "models" / "bot.tar.gz"))
 
     def parse(text):
         return loop.run_until_complete(agent.parse_message(text))
+
     yield parse
     loop.close()

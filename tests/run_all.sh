@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every test, in order of speed. Called by `make test` after set-up and training.
+# Every test that needs the trained model, in order of speed. `make test` runs `make check`
+# (lint and the unit tests) first, then training, then this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PYTHONPATH=$PWD TF_CPP_MIN_LOG_LEVEL=2 RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1
@@ -8,10 +9,6 @@ step() { printf '\n\033[1m[test] %s\033[0m\n' "$*"; }
 
 step "rasa data validate"
 .venv/bin/python -m bot.validate
-
-step "pytest: components, actions, organisation data, numbers"
-.venv/bin/python -m pytest -q -p no:cacheprovider bot tests --ignore=tests/e2e \
-  --ignore=tests/test_nlu_heldout.py -W ignore::DeprecationWarning
 
 step "test stories (tests/test_*.yml) with --fail-on-prediction-errors"
 rm -rf results/stories

@@ -1,4 +1,5 @@
 """Custom actions run with rasa-sdk's real Tracker and CollectingDispatcher."""
+
 import asyncio
 
 import pytest
@@ -6,16 +7,20 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.actions import (ActionOrganisatieInfo, ActionRoute, ValidateRouteForm,
-                             needed_slots)
+from actions.actions import ActionOrganisatieInfo, ActionRoute, ValidateRouteForm, needed_slots
 
 
 def tracker(slots=None, entities=None, text="", intent="ask_organisation"):
     return Tracker(
-        sender_id="test", slots=slots or {},
-        latest_message={"text": text, "intent": {"name": intent, "confidence": 1.0},
-                        "entities": entities or []},
-        events=[], paused=False, followup_action=None, active_loop={}, latest_action_name=None)
+        sender_id="test",
+        slots=slots or {},
+        latest_message={"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": entities or []},
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name=None,
+    )
 
 
 def run(action, t):
@@ -25,8 +30,7 @@ def run(action, t):
 
 
 def test_route_for_teacher_with_exploited_minor():
-    msgs, events = run(ActionRoute(), tracker(
-        {"zorg": "mensenhandel", "rol": "professional", "minderjarig": "ja"}))
+    msgs, events = run(ActionRoute(), tracker({"zorg": "mensenhandel", "rol": "professional", "minderjarig": "ja"}))
     text = msgs[0]["text"]
     assert text.index("Veilig Thuis") < text.index("Zorgcoördinator")
     assert "0800-2000" in text and "stappenplan" in text
@@ -42,36 +46,48 @@ def test_route_for_victim_of_domestic_violence():
 
 
 def test_route_for_adult_labour_exploitation():
-    msgs, _ = run(ActionRoute(), tracker(
-        {"zorg": "arbeidsuitbuiting", "rol": "omstander", "minderjarig": "nee", "anoniem": "ja"}))
+    msgs, _ = run(
+        ActionRoute(), tracker({"zorg": "arbeidsuitbuiting", "rol": "omstander", "minderjarig": "nee", "anoniem": "ja"})
+    )
     text = msgs[0]["text"]
     for part in ("CoMensha", "Zorgcoördinator", "Meld Misdaad Anoniem", "0800-7000"):
         assert part in text
 
 
-@pytest.mark.parametrize("zorg,rol,expected", [
-    (None, None, ["zorg", "rol"]),
-    ("huiselijk_geweld", "professional", ["zorg", "rol"]),
-    ("huiselijk_geweld", "omstander", ["zorg", "rol", "anoniem"]),
-    ("mensenhandel", "professional", ["zorg", "rol", "minderjarig"]),
-    ("seksuele_uitbuiting", "ouder", ["zorg", "rol", "minderjarig", "lvb"]),
-    ("criminele_uitbuiting", "omstander", ["zorg", "rol", "minderjarig", "lvb", "anoniem"]),
-    ("arbeidsuitbuiting", "slachtoffer", ["zorg", "rol", "minderjarig"]),
-])
+@pytest.mark.parametrize(
+    "zorg,rol,expected",
+    [
+        (None, None, ["zorg", "rol"]),
+        ("huiselijk_geweld", "professional", ["zorg", "rol"]),
+        ("huiselijk_geweld", "omstander", ["zorg", "rol", "anoniem"]),
+        ("mensenhandel", "professional", ["zorg", "rol", "minderjarig"]),
+        ("seksuele_uitbuiting", "ouder", ["zorg", "rol", "minderjarig", "lvb"]),
+        ("criminele_uitbuiting", "omstander", ["zorg", "rol", "minderjarig", "lvb", "anoniem"]),
+        ("arbeidsuitbuiting", "slachtoffer", ["zorg", "rol", "minderjarig"]),
+    ],
+)
 def test_form_asks_only_what_matters(zorg, rol, expected):
     assert needed_slots(zorg, rol) == expected
-    got = asyncio.run(ValidateRouteForm().required_slots(
-        [], CollectingDispatcher(), tracker({"zorg": zorg, "rol": rol}), {}))
+    got = asyncio.run(
+        ValidateRouteForm().required_slots([], CollectingDispatcher(), tracker({"zorg": zorg, "rol": rol}), {})
+    )
     assert got == expected
 
 
-@pytest.mark.parametrize("key,expect", [
-    ("comensha", "CoMensha"), ("koraal", "088-5057410"), ("mendoo", "huisdier"),
-    ("zorgcoordinator", "wegwijzermensenhandel.nl"), ("veilig_thuis", "0800-2000"),
-])
+@pytest.mark.parametrize(
+    "key,expect",
+    [
+        ("comensha", "CoMensha"),
+        ("koraal", "088-5057410"),
+        ("mendoo", "huisdier"),
+        ("zorgcoordinator", "wegwijzermensenhandel.nl"),
+        ("veilig_thuis", "0800-2000"),
+    ],
+)
 def test_organisation_info_by_entity(key, expect):
-    msgs, events = run(ActionOrganisatieInfo(), tracker(
-        entities=[{"entity": "organisatie", "value": key}], text="wat doet die organisatie"))
+    msgs, events = run(
+        ActionOrganisatieInfo(), tracker(entities=[{"entity": "organisatie", "value": key}], text="wat doet die organisatie")
+    )
     assert expect in msgs[0]["text"]
     assert SlotSet("organisatie", None) in events
 
@@ -82,6 +98,7 @@ def test_unknown_organisation_gets_an_honest_answer_and_veilig_thuis():
 
 
 def test_organisation_info_accepts_a_name_as_entity_value():
-    msgs, _ = run(ActionOrganisatieInfo(), tracker(
-        entities=[{"entity": "organisatie", "value": "Koraal"}], text="wat doet Koraal"))
+    msgs, _ = run(
+        ActionOrganisatieInfo(), tracker(entities=[{"entity": "organisatie", "value": "Koraal"}], text="wat doet Koraal")
+    )
     assert "088-5057410" in msgs[0]["text"]

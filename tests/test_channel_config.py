@@ -1,4 +1,5 @@
 """Team chat channels without a running bot: which channels run, and how answers look."""
+
 from __future__ import annotations
 
 import asyncio
@@ -9,8 +10,16 @@ import pytest
 import yaml
 
 from bot.channels import config
-from bot.channels.formatting import (MATTERMOST, SLACK, TEAMS, OptionMemory, TeamChatOutput,
-                                     numbered_options, render, to_markdown)
+from bot.channels.formatting import (
+    MATTERMOST,
+    SLACK,
+    TEAMS,
+    OptionMemory,
+    TeamChatOutput,
+    numbered_options,
+    render,
+    to_markdown,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 REST = "bot.channels.rest_safe.SafeRestInput"  # the hardened REST channel
@@ -19,11 +28,9 @@ SLACK_CLS = "bot.channels.slack.ThreadedSlackInput"
 MM_CLS = "bot.channels.mattermost.TokenCheckedMattermostInput"
 TEAMS_CLS = "bot.channels.teams.TeamsInput"
 SLACK_ENV = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s3cret"}
-MM_ENV = {"MATTERMOST_URL": "https://chat.example.org", "MATTERMOST_BOT_TOKEN": "t0ken",
-          "MATTERMOST_WEBHOOK_TOKEN": "h00k"}
+MM_ENV = {"MATTERMOST_URL": "https://chat.example.org", "MATTERMOST_BOT_TOKEN": "t0ken", "MATTERMOST_WEBHOOK_TOKEN": "h00k"}
 TEAMS_ENV = {"MICROSOFT_APP_ID": "app-id", "MICROSOFT_APP_PASSWORD": "app-pw"}
-BUTTONS = [{"title": "Ja, het is veilig", "payload": "/affirm"},
-           {"title": "Nee, niet veilig", "payload": "/deny"}]
+BUTTONS = [{"title": "Ja, het is veilig", "payload": "/affirm"}, {"title": "Nee, niet veilig", "payload": "/deny"}]
 
 
 @pytest.fixture
@@ -36,6 +43,7 @@ def enabled(env, dotenv):
 
 
 # -- which channels run ---------------------------------------------------------------------
+
 
 def test_without_settings_only_rest_and_socketio(no_dotenv):
     assert enabled({}, no_dotenv) == [REST, SOCKETIO]
@@ -65,8 +73,7 @@ def test_optional_settings_do_not_block_and_get_their_default(no_dotenv):
     assert SLACK_CLS in names
     assert creds[SLACK_CLS]["slack_api_url"] == "https://slack.com/api/"
     assert creds[SLACK_CLS]["slack_token"] == "${SLACK_BOT_TOKEN}", "secrets stay placeholders"
-    creds, _ = config.credentials({**SLACK_ENV, "SLACK_API_URL": "http://127.0.0.1:9/api/"},
-                                  dotenv=no_dotenv)
+    creds, _ = config.credentials({**SLACK_ENV, "SLACK_API_URL": "http://127.0.0.1:9/api/"}, dotenv=no_dotenv)
     assert creds[SLACK_CLS]["slack_api_url"] == "${SLACK_API_URL}"
     creds, _ = config.credentials(TEAMS_ENV, dotenv=no_dotenv)
     assert creds[TEAMS_CLS]["tenant_id"] == "botframework.com"
@@ -85,6 +92,7 @@ def test_the_filtered_file_gives_working_connectors(tmp_path, monkeypatch):
     import rasa.shared.utils.io
     from rasa.core.run import _create_single_channel
     from bot.launcher import write_credentials
+
     env = {**SLACK_ENV, **MM_ENV}
     for k, v in env.items():
         monkeypatch.setenv(k, v)
@@ -102,22 +110,24 @@ def test_the_filtered_file_gives_working_connectors(tmp_path, monkeypatch):
 
 # -- how answers look -----------------------------------------------------------------------
 
+
 def test_buttons_become_numbered_options():
     text = numbered_options(BUTTONS, MATTERMOST)
     assert text.splitlines()[:2] == ["1. Ja, het is veilig", "2. Nee, niet veilig"]
     assert "nummer" in text.splitlines()[2]
     post = render("Kun je hier veilig chatten?", BUTTONS, SLACK)
     assert post.startswith("Kun je hier veilig chatten?\n\n1. Ja, het is veilig\n2. Nee")
-    assert "_Antwoord met <@U1> en het nummer, of typ zelf iets._" in render("?", BUTTONS, SLACK,
-                                                                        address="<@U1>")
+    assert "_Antwoord met <@U1> en het nummer, of typ zelf iets._" in render("?", BUTTONS, SLACK, address="<@U1>")
     teams = render("Vraag?", BUTTONS, TEAMS)
     assert "1. Ja, het is veilig\n\n2. Nee, niet veilig" in teams
 
 
 def test_markdown_per_platform():
-    text = ("Dank je.\nWie kan je helpen:\n- Veilig Thuis: bel 0800-2000.\n"
-            "- Gaat het om een misdrijf? Bel Meld Misdaad Anoniem: 0800-7000.\n"
-            "Is er nu gevaar? Bel 112. <script>")
+    text = (
+        "Dank je.\nWie kan je helpen:\n- Veilig Thuis: bel 0800-2000.\n"
+        "- Gaat het om een misdrijf? Bel Meld Misdaad Anoniem: 0800-7000.\n"
+        "Is er nu gevaar? Bel 112. <script>"
+    )
     slack = to_markdown(text, SLACK)
     assert "*Wie kan je helpen:*" in slack and "- *Veilig Thuis*: bel 0800-2000." in slack
     assert "Bel *112*." in slack and "*0800" not in slack
@@ -133,8 +143,7 @@ def test_markdown_per_platform():
 def test_the_domain_responses_render_in_every_flavour():
     responses = {}
     for path in [ROOT / "domain.yml", *sorted((ROOT / "domain").glob("*.yml"))]:
-        responses.update((yaml.safe_load(path.read_text(encoding="utf-8")) or {})
-                         .get("responses") or {})
+        responses.update((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("responses") or {})
     assert responses
     for name, variants in responses.items():
         for variant in variants:
@@ -182,14 +191,18 @@ def test_options_expire_and_a_text_answer_clears_them():
     assert out.options.resolve(("fake", "U1"), "2") == "/deny"
     asyncio.run(out.send_response("U1", {"text": "Bel 112."}))
     assert out.options.resolve(("fake", "U1"), "2") == "2"
-    assert out.sent == ["Kies:\n\n1. Ja, het is veilig\n2. Nee, niet veilig\n"
-                        "_Antwoord met het nummer, of typ zelf iets._", "Bel *112*."]
+    assert out.sent == [
+        "Kies:\n\n1. Ja, het is veilig\n2. Nee, niet veilig\n" "_Antwoord met het nummer, of typ zelf iets._",
+        "Bel *112*.",
+    ]
 
 
 # -- platform details -----------------------------------------------------------------------
 
+
 def test_mattermost_trigger_word_and_token():
     from bot.channels.mattermost import TokenCheckedMattermostInput as MM
+
     assert MM.strip_trigger("@meldcode wat is de meldcode?", "@meldcode") == "wat is de meldcode?"
     assert MM.strip_trigger("Meldcode: hoi", "meldcode") == "hoi"
     assert MM.strip_trigger("ik maak me zorgen", "") == "ik maak me zorgen", "no first word lost"
@@ -209,27 +222,35 @@ def test_teams_mentions_markdown_and_offline_start(monkeypatch):
 
     def offline(*args, **kwargs):
         raise requests.ConnectionError("offline")
+
     monkeypatch.setattr(requests, "get", offline)
     channel = teams.TeamsInput("app-id", "app-pw")  # no crash without Microsoft
     assert channel.jwt_keys == {} and channel.name() == "botframework"
     assert channel._validate_auth("Bearer not.a.token").status == 401
     assert channel._validate_auth(None).status == 401
 
-    out = channel.output_channel({"conversation": {"id": "c1"}, "recipient": {"id": "bot"},
-                                  "from": {"id": "29:user"}, "serviceUrl": "https://smba.example"})
+    out = channel.output_channel(
+        {
+            "conversation": {"id": "c1"},
+            "recipient": {"id": "bot"},
+            "from": {"id": "29:user"},
+            "serviceUrl": "https://smba.example",
+        }
+    )
     sent = []
 
     async def fake_send(message):
         sent.append(message)
+
     monkeypatch.setattr(out, "send", fake_send)
-    asyncio.run(out.send_response("29:user", {"text": "Kun je veilig chatten?",
-                                              "buttons": list(BUTTONS)}))
+    asyncio.run(out.send_response("29:user", {"text": "Kun je veilig chatten?", "buttons": list(BUTTONS)}))
     assert sent[0]["textFormat"] == "markdown" and sent[0]["recipient"] == {"id": "29:user"}
     assert "1. Ja, het is veilig\n\n2. Nee, niet veilig" in sent[0]["text"]
 
 
 def test_slack_event_filter_and_threads():
     from bot.channels.slack import ThreadedSlackInput
+
     channel = ThreadedSlackInput("xoxb-1", "s3cret", slack_api_url="http://127.0.0.1:9/api")
     assert channel.api_url == "http://127.0.0.1:9/api/"
     got = []
@@ -238,9 +259,12 @@ def test_slack_event_filter_and_threads():
         got.append(message)
 
     def event(ts, **event):
-        return {"type": "event_callback", "authed_users": ["UHUMAN"],
-                "authorizations": [{"user_id": "UBOT", "is_bot": True}],
-                "event": {"user": "UHUMAN", "ts": ts, **event}}
+        return {
+            "type": "event_callback",
+            "authed_users": ["UHUMAN"],
+            "authorizations": [{"user_id": "UBOT", "is_bot": True}],
+            "event": {"user": "UHUMAN", "ts": ts, **event},
+        }
 
     async def run(payload):
         answer = await channel._handle_event(payload, on_new_message)
@@ -250,25 +274,24 @@ def test_slack_event_filter_and_threads():
     loop = asyncio.new_event_loop()
     try:
         # A mention in a channel: answered in its thread, per user, mention stripped.
-        assert loop.run_until_complete(run(event("1.1", type="app_mention", channel="C1",
-                                                 text="<@UBOT> hoi"))) == ""
+        assert loop.run_until_complete(run(event("1.1", type="app_mention", channel="C1", text="<@UBOT> hoi"))) == ""
         assert got[-1].sender_id == "slack:UHUMAN" and got[-1].text == "hoi"
         assert got[-1].output_channel.thread_id == "1.1"
         assert got[-1].output_channel.address == "<@UBOT>"
         # A direct message: no thread, no mention needed.
-        loop.run_until_complete(run(event("1.2", type="message", channel="D1",
-                                          channel_type="im", text="hoi")))
+        loop.run_until_complete(run(event("1.2", type="message", channel="D1", channel_type="im", text="hoi")))
         assert got[-1].output_channel.thread_id is None and got[-1].output_channel.address is None
         # Ignored: channel chatter, the same event again, edits, the bot itself.
         n = len(got)
-        for payload in (event("1.3", type="message", channel="C1", channel_type="channel",
-                              text="hoi"),
-                        event("1.1", type="app_mention", channel="C1", text="<@UBOT> hoi"),
-                        event("1.4", type="message", channel="D1", channel_type="im",
-                              subtype="message_changed", text="hoi"),
-                        {**event("1.5", type="app_mention", channel="C1", text="hoi"),
-                         "event": {"type": "app_mention", "user": "UBOT", "channel": "C1",
-                                   "ts": "1.5", "text": "hoi"}}):
+        for payload in (
+            event("1.3", type="message", channel="C1", channel_type="channel", text="hoi"),
+            event("1.1", type="app_mention", channel="C1", text="<@UBOT> hoi"),
+            event("1.4", type="message", channel="D1", channel_type="im", subtype="message_changed", text="hoi"),
+            {
+                **event("1.5", type="app_mention", channel="C1", text="hoi"),
+                "event": {"type": "app_mention", "user": "UBOT", "channel": "C1", "ts": "1.5", "text": "hoi"},
+            },
+        ):
             assert loop.run_until_complete(run(payload)).startswith("ignored")
         assert len(got) == n
     finally:

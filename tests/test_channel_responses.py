@@ -1,5 +1,6 @@
 """Responses that speak of the browser or the chat window have their own text in team chat,
 where the chat program keeps the conversation (domain.yml, `channel:` variants)."""
+
 import asyncio
 
 import pytest
@@ -53,4 +54,5 @@ def test_the_team_chat_output_channels_have_these_names():
     from bot.channels.mattermost import TeamMattermostBot
     from bot.channels.slack import TeamSlackBot
     from bot.channels.teams import TeamsBot
+
     assert [c.name() for c in (TeamSlackBot, TeamMattermostBot, TeamsBot)] == TEAM_CHAT

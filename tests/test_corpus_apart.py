@@ -1,4 +1,5 @@
 """The crisis corpus stays evaluation only: big enough, well-formed, never in the training data."""
+
 from pathlib import Path
 
 import yaml

@@ -4,6 +4,7 @@ Every crisis intent is in the domain, ignored by every form (so a form cannot sw
 rule outside forms and one inside every form that gives its answer first; every kind of the
 phrases file maps to a crisis intent.
 """
+
 from pathlib import Path
 
 import yaml
@@ -31,8 +32,7 @@ def crisis_rules():
 
 def test_every_kind_maps_to_a_crisis_intent():
     assert set(crisis.INTENT_OF_KIND) == set(crisis.KINDS)
-    assert set(crisis.INTENT_OF_KIND.values()) | {crisis.FOLLOWUP_INTENT} == set(
-        crisis.CRISIS_INTENTS)
+    assert set(crisis.INTENT_OF_KIND.values()) | {crisis.FOLLOWUP_INTENT} == set(crisis.CRISIS_INTENTS)
     assert set(crisis.INTENTS_112_FIRST) <= set(crisis.CRISIS_INTENTS)
 
 

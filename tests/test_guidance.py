@@ -1,17 +1,29 @@
 """Meldcode guidance: afwegingskader outcomes, step navigation, the melding draft."""
+
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.guidance import (AFWEGING, MELDING, ActionAfwegingUitkomst, ActionMeldingConcept,
-                              ActionOrganisatiesLijst, ActionStapOverslaan, ActionStapVolgende,
-                              afweging_needed, afweging_outcome, looks_like_a_name, melding_draft,
-                              steps)
+from actions.guidance import (
+    AFWEGING,
+    MELDING,
+    ActionAfwegingUitkomst,
+    ActionMeldingConcept,
+    ActionOrganisatiesLijst,
+    ActionStapOverslaan,
+    ActionStapVolgende,
+    afweging_needed,
+    afweging_outcome,
+    looks_like_a_name,
+    melding_draft,
+    steps,
+)
 
 
 def tracker(slots=None, intent="greet", entities=None, text=""):
-    return Tracker("t", slots or {}, {"text": text, "intent": {"name": intent},
-                                       "entities": entities or []}, [], False, None, {}, None)
+    return Tracker(
+        "t", slots or {}, {"text": text, "intent": {"name": intent}, "entities": entities or []}, [], False, None, {}, None
+    )
 
 
 def run(action, t):
@@ -23,17 +35,20 @@ def answers(*values):
     return dict(zip(AFWEGING, values))
 
 
-@pytest.mark.parametrize("values,melden,fragment", [
-    (("nee",), False, "geen signalen"),
-    (("ja", "ja"), True, "acute en/of structurele"),
-    (("ja", "nee", "nee"), True, "geen hulp regelen"),
-    (("ja", "nee", "ja", "nee"), True, "niet mee"),
-    (("ja", "nee", "ja", "ja", "nee"), True, "niet voor veiligheid"),
-    (("ja", "nee", "ja", "ja", "ja"), False, "blijft volgen"),
-])
+@pytest.mark.parametrize(
+    "values,melden,fragment",
+    [
+        (("nee",), False, "geen signalen"),
+        (("ja", "ja"), True, "acute en/of structurele"),
+        (("ja", "nee", "nee"), True, "geen hulp regelen"),
+        (("ja", "nee", "ja", "nee"), True, "niet mee"),
+        (("ja", "nee", "ja", "ja", "nee"), True, "niet voor veiligheid"),
+        (("ja", "nee", "ja", "ja", "ja"), False, "blijft volgen"),
+    ],
+)
 def test_every_afwegingskader_outcome(values, melden, fragment):
     vals = answers(*values)
-    assert afweging_needed(vals) == AFWEGING[:len(values)], "no question after a decisive answer"
+    assert afweging_needed(vals) == AFWEGING[: len(values)], "no question after a decisive answer"
     text, must_report = afweging_outcome(vals)
     assert must_report is melden and fragment in text
     msgs, events = run(ActionAfwegingUitkomst(), tracker(vals))
@@ -63,11 +78,13 @@ def test_both_plans_have_five_steps():
 
 
 def test_melding_draft_content_and_layout():
-    values = {"melding_signalen": "Leerling A. heeft sinds 3 weken blauwe plekken op de armen.",
-              "melding_overleg": "Overlegd met de aandachtsfunctionaris op 4 maart.",
-              "melding_gesprek": "Gesprek met moeder B.: zij zegt dat A. valt bij het sporten.",
-              "melding_afweging": "afweging 1: ja; afweging 2: ja (uitkomst: melden bij Veilig Thuis)",
-              "melding_besluit": "Melden bij Veilig Thuis."}
+    values = {
+        "melding_signalen": "Leerling A. heeft sinds 3 weken blauwe plekken op de armen.",
+        "melding_overleg": "Overlegd met de aandachtsfunctionaris op 4 maart.",
+        "melding_gesprek": "Gesprek met moeder B.: zij zegt dat A. valt bij het sporten.",
+        "melding_afweging": "afweging 1: ja; afweging 2: ja (uitkomst: melden bij Veilig Thuis)",
+        "melding_besluit": "Melden bij Veilig Thuis.",
+    }
     draft = melding_draft(values)
     lines = draft.splitlines()
     assert lines[0] == "CONCEPT MELDING VEILIG THUIS"
@@ -88,14 +105,15 @@ def test_name_warning():
     assert not looks_like_a_name("leerling A. heeft blauwe plekken, overlegd met Veilig Thuis")
 
 
-@pytest.mark.parametrize("intent,expect", [("knowledge_organisations", "CoMensha"),
-                                           ("trainings", "BUIT")])
+@pytest.mark.parametrize("intent,expect", [("knowledge_organisations", "CoMensha"), ("trainings", "BUIT")])
 def test_lists(intent, expect):
     msgs, _ = run(ActionOrganisatiesLijst(), tracker(intent=intent))
     assert expect in msgs[0]["text"]
 
 
 def test_sociale_kaart_by_topic():
-    msgs, _ = run(ActionOrganisatiesLijst(), tracker(
-        intent="social_map", text="waar kan ik terecht met ouderenmishandeling en geldzaken"))
+    msgs, _ = run(
+        ActionOrganisatiesLijst(),
+        tracker(intent="social_map", text="waar kan ik terecht met ouderenmishandeling en geldzaken"),
+    )
     assert msgs[0]["text"].startswith("Lokale alliantie")

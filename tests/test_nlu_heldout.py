@@ -1,4 +1,5 @@
 """NLU evaluation on tests/nlu/*.yml (never used for training): at least 90% intents."""
+
 import json
 import os
 import subprocess
@@ -35,15 +36,30 @@ def test_heldout_is_big_and_not_in_training():
 
 def test_heldout_intent_accuracy():
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    subprocess.run([str(ROOT / ".venv/bin/rasa"), "test", "nlu", "--nlu", str(HELDOUT),
-                    "--model", str(ROOT / "models/bot.tar.gz"), "--out", str(OUT)],
-                   cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [
+            str(ROOT / ".venv/bin/rasa"),
+            "test",
+            "nlu",
+            "--nlu",
+            str(HELDOUT),
+            "--model",
+            str(ROOT / "models/bot.tar.gz"),
+            "--out",
+            str(OUT),
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     report = json.loads((OUT / "intent_report.json").read_text())
-    print(f"\nheld-out intent accuracy: {report['accuracy']:.3f} "
-          f"({len(examples(HELDOUT))} messages)")
+    print(f"\nheld-out intent accuracy: {report['accuracy']:.3f} " f"({len(examples(HELDOUT))} messages)")
     for intent, r in sorted(report.items()):
         if isinstance(r, dict) and "f1-score" in r and intent not in ("macro avg", "weighted avg", "micro avg"):
-            print(f"  {intent:28s} P {r['precision']:.2f} R {r['recall']:.2f} "
-                  f"F1 {r['f1-score']:.2f} {r.get('confused_with') or ''}")
+            print(
+                f"  {intent:28s} P {r['precision']:.2f} R {r['recall']:.2f} "
+                f"F1 {r['f1-score']:.2f} {r.get('confused_with') or ''}"
+            )
     (ROOT / "results" / "nlu-accuracy.txt").write_text(f"{report['accuracy']:.4f}\n")
     assert report["accuracy"] >= THRESHOLD

@@ -3,6 +3,7 @@
 Scans all responses in domain.yml and the output of every action for every route, so a
 typo or an invented number anywhere fails here.
 """
+
 import itertools
 import re
 from pathlib import Path
@@ -53,12 +54,17 @@ def action_texts():
     texts = []
     zorgen = sorted(EXPLOITATION | HOME_VIOLENCE) + [None]
     for zorg, rol, minor, lvb, anon in itertools.product(
-            zorgen, ["professional", "ouder", "omstander", "slachtoffer", None],
-            ["ja", "nee", "onbekend"], ["ja", None], ["ja", None]):
+        zorgen,
+        ["professional", "ouder", "omstander", "slachtoffer", None],
+        ["ja", "nee", "onbekend"],
+        ["ja", None],
+        ["ja", None],
+    ):
         texts.append((f"route {zorg} {rol}", render(route(zorg, rol, minor, lvb, anon), zorg, rol)))
     for key in orgs.organisations():
         texts.append((f"organisation {key}", orgs.describe(key)))
     from bot.channels.guard import ACTION_FAILURE_TEXT, FAILURE_TEXT
+
     texts.append(("guard failure", FAILURE_TEXT))
     texts.append(("guard action failure", ACTION_FAILURE_TEXT))
     return texts
@@ -90,12 +96,12 @@ def test_all_numbers_and_urls_in_responses_and_actions_are_known():
 
 def test_the_check_catches_an_unknown_number():
     fake = "0800-" + "12" + "34"  # built at run time, so no content scan mistakes it for real
-    assert check([("fake", f"Bel {fake} of kijk op www.example.org")]) == [
-        ("fake", fake), ("fake", "www.example.org")]
+    assert check([("fake", f"Bel {fake} of kijk op www.example.org")]) == [("fake", fake), ("fake", "www.example.org")]
 
 
-@pytest.mark.parametrize("name", ["utter_acute_danger", "utter_suicide", "utter_sexual_assault",
-                                  "utter_greet", "utter_default"])
+@pytest.mark.parametrize(
+    "name", ["utter_acute_danger", "utter_suicide", "utter_sexual_assault", "utter_greet", "utter_default"]
+)
 def test_crisis_and_fallback_show_112(name):
     texts = [t for where, t in response_texts() if where == f"domain.yml:{name}"]
     assert texts and all("112" in t for t in texts)

@@ -1,4 +1,5 @@
 """data/organisaties.yml: the one source of names, numbers and URLs."""
+
 import re
 
 import yaml
@@ -22,9 +23,15 @@ def test_every_entry_is_complete():
 
 def test_core_numbers_are_the_known_ones():
     orgs = organisations()
-    expected = {"alarmnummer_112": "112", "veilig_thuis": "0800-2000", "politie": "0900-8844",
-                "meld_misdaad_anoniem": "0800-7000", "koraal": "088-5057410",
-                "centrum_seksueel_geweld": "0800-0188", "zelfmoordpreventie_113": "0800-0113"}
+    expected = {
+        "alarmnummer_112": "112",
+        "veilig_thuis": "0800-2000",
+        "politie": "0900-8844",
+        "meld_misdaad_anoniem": "0800-7000",
+        "koraal": "088-5057410",
+        "centrum_seksueel_geweld": "0800-0188",
+        "zelfmoordpreventie_113": "0800-0113",
+    }
     for key, number in expected.items():
         assert orgs[key]["telefoon"] == number
 

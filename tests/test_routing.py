@@ -1,4 +1,5 @@
 """The routing table of ../shared/domain.md, checked on actions/routing.py."""
+
 import pytest
 
 from actions.routing import EXPLOITATION, render, route

@@ -1,5 +1,6 @@
 """Every organisation of the sociale kaart (seed 004) and of seed 000, asked by name and by
 abbreviation, through the trained NLU and the action, gets that organisation's answer."""
+
 import re
 
 import pytest
@@ -10,9 +11,24 @@ from actions import organisations as orgs
 from actions.actions import ActionOrganisatieInfo
 from actions.guidance import ActionOrganisatiesLijst
 
-SEED_000 = ["zorgcoordinator", "riec_liec", "comensha", "ccv", "ckm", "strdr", "kenniscentrum_lvb",
-            "nationaal_rapporteur", "buit", "straatcultuur", "universiteit_van_de_straat",
-            "straatcultuur_in_de_klas", "koraal", "veilig_thuis", "politie", "meld_misdaad_anoniem"]
+SEED_000 = [
+    "zorgcoordinator",
+    "riec_liec",
+    "comensha",
+    "ccv",
+    "ckm",
+    "strdr",
+    "kenniscentrum_lvb",
+    "nationaal_rapporteur",
+    "buit",
+    "straatcultuur",
+    "universiteit_van_de_straat",
+    "straatcultuur_in_de_klas",
+    "koraal",
+    "veilig_thuis",
+    "politie",
+    "meld_misdaad_anoniem",
+]
 
 
 def questions():
@@ -41,8 +57,9 @@ def test_question_gets_that_organisations_answer(nlu_agent, key, question):
     parsed = nlu_agent(question)
     intent = parsed["intent"]["name"]
     assert intent in ("ask_organisation", "social_map"), intent
-    tracker = Tracker("t", {}, {"text": question, "intent": parsed["intent"],
-                                "entities": parsed["entities"]}, [], False, None, {}, None)
+    tracker = Tracker(
+        "t", {}, {"text": question, "intent": parsed["intent"], "entities": parsed["entities"]}, [], False, None, {}, None
+    )
     action = ActionOrganisatieInfo() if intent == "ask_organisation" else ActionOrganisatiesLijst()
     dispatcher = CollectingDispatcher()
     action.run(dispatcher, tracker, {})
@@ -51,9 +68,16 @@ def test_question_gets_that_organisations_answer(nlu_agent, key, question):
 
 def test_unknown_organisation(nlu_agent):
     parsed = nlu_agent("wat doet stichting Zonnebloemhart?")
-    tracker = Tracker("t", {}, {"text": "wat doet stichting Zonnebloemhart?",
-                                "intent": parsed["intent"], "entities": parsed["entities"]},
-                      [], False, None, {}, None)
+    tracker = Tracker(
+        "t",
+        {},
+        {"text": "wat doet stichting Zonnebloemhart?", "intent": parsed["intent"], "entities": parsed["entities"]},
+        [],
+        False,
+        None,
+        {},
+        None,
+    )
     dispatcher = CollectingDispatcher()
     ActionOrganisatieInfo().run(dispatcher, tracker, {})
     assert "ken ik niet" in dispatcher.messages[0]["text"]

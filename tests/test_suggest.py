@@ -1,4 +1,5 @@
 """actions/suggest.py: best guesses as buttons, then the main choices; never a crisis guess."""
+
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -7,8 +8,16 @@ from bot.crisis import CRISIS_INTENTS
 
 
 def tracker(ranking, events=None):
-    return Tracker("s", {}, {"intent": {"name": "nlu_fallback"}, "intent_ranking": ranking,
-                             "text": "x"}, events or [], False, None, {}, "action_listen")
+    return Tracker(
+        "s",
+        {},
+        {"intent": {"name": "nlu_fallback"}, "intent_ranking": ranking, "text": "x"},
+        events or [],
+        False,
+        None,
+        {},
+        "action_listen",
+    )
 
 
 def run(t):
@@ -24,13 +33,15 @@ def test_labels_exist_and_never_a_crisis_intent():
 
 
 def test_first_miss_offers_the_best_guesses_and_something_else():
-    ranking = [{"name": "nlu_fallback", "confidence": 0.9},
-               {"name": "acute_danger", "confidence": 0.5},
-               {"name": "prepare_melding", "confidence": 0.2},
-               {"name": "greet", "confidence": 0.1},
-               {"name": "after_melding", "confidence": 0.1},
-               {"name": "tell_involved", "confidence": 0.05},
-               {"name": "no_response", "confidence": 0.04}]
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.9},
+        {"name": "acute_danger", "confidence": 0.5},
+        {"name": "prepare_melding", "confidence": 0.2},
+        {"name": "greet", "confidence": 0.1},
+        {"name": "after_melding", "confidence": 0.1},
+        {"name": "tell_involved", "confidence": 0.05},
+        {"name": "no_response", "confidence": 0.04},
+    ]
     [m] = run(tracker(ranking))
     assert m["response"] == "utter_suggest"
     payloads = [b["payload"] for b in m["buttons"]]
@@ -38,8 +49,12 @@ def test_first_miss_offers_the_best_guesses_and_something_else():
 
 
 def test_second_miss_in_a_row_gives_the_main_choices():
-    events = [{"event": "user", "text": "a"}, {"event": "action", "name": "action_suggest"},
-              {"event": "action", "name": "action_listen"}, {"event": "user", "text": "b"}]
+    events = [
+        {"event": "user", "text": "a"},
+        {"event": "action", "name": "action_suggest"},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "b"},
+    ]
     [m] = run(tracker([{"name": "prepare_melding", "confidence": 0.3}], events))
     assert m["response"] == "utter_suggest_again"
 

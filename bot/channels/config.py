@@ -8,6 +8,7 @@ them in from the environment at start.
 Optional settings (OPTIONAL, with their defaults) never keep a channel out: when one is not
 set, its ${VAR} is replaced by the default in the filtered file.
 """
+
 from __future__ import annotations
 
 import os
@@ -22,7 +23,7 @@ VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 # Settings a channel can do without, and what is used when they are not set.
 OPTIONAL: Dict[str, str] = {
-    "SLACK_API_URL": "https://slack.com/api/",      # Slack's Web API (a stand-in in tests)
+    "SLACK_API_URL": "https://slack.com/api/",  # Slack's Web API (a stand-in in tests)
     "MICROSOFT_APP_TENANT_ID": "botframework.com",  # multi-tenant bots; else the tenant id
 }
 
@@ -49,16 +50,20 @@ def _fill_defaults(section: Any, env: Mapping[str, str]) -> Any:
     if isinstance(section, list):
         return [_fill_defaults(v, env) for v in section]
     if isinstance(section, str):
-        return VAR.sub(lambda m: m.group(0) if env.get(m.group(1)) or m.group(1) not in OPTIONAL
-                       else OPTIONAL[m.group(1)], section)
+        return VAR.sub(
+            lambda m: m.group(0) if env.get(m.group(1)) or m.group(1) not in OPTIONAL else OPTIONAL[m.group(1)], section
+        )
     return section
 
 
-def credentials(env: Optional[Mapping[str, str]] = None,
-                path: Path = ROOT / "credentials.yml",
-                dotenv: Path = ROOT / ".env") -> Tuple[Dict[str, Any], List[str]]:
+def credentials(
+    env: Optional[Mapping[str, str]] = None, path: Path = ROOT / "credentials.yml", dotenv: Path = ROOT / ".env"
+) -> Tuple[Dict[str, Any], List[str]]:
     env = {**read_dotenv(dotenv), **(os.environ if env is None else env)}
     all_channels = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    enabled = {name: _fill_defaults(section, env) for name, section in all_channels.items()
-               if all(env.get(v) for v in variables(section) if v not in OPTIONAL)}
+    enabled = {
+        name: _fill_defaults(section, env)
+        for name, section in all_channels.items()
+        if all(env.get(v) for v in variables(section) if v not in OPTIONAL)
+    }
     return enabled, list(enabled)

@@ -10,6 +10,7 @@
 
 No user text is logged here.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,17 +18,17 @@ import threading
 import time
 from typing import Any, Dict, Hashable, List, Optional, Sequence, Tuple
 
-SLACK = "slack"            # Slack mrkdwn: *bold*, _italic_, & < > escaped
+SLACK = "slack"  # Slack mrkdwn: *bold*, _italic_, & < > escaped
 MATTERMOST = "mattermost"  # Mattermost markdown: **bold**, _italic_
-TEAMS = "teams"            # Teams markdown: **bold**, paragraphs need a blank line
+TEAMS = "teams"  # Teams markdown: **bold**, paragraphs need a blank line
 FLAVOURS = (SLACK, MATTERMOST, TEAMS)
 
 OPTIONS_HINT = "Antwoord met het nummer, of typ zelf iets."
 OPTIONS_HINT_ADDRESSED = "Antwoord met {address} en het nummer, of typ zelf iets."
 
-_HEADING = re.compile(r"^[^-\d*][^:.?!]{1,24}:$")      # "Wie kan je helpen:", "Ook handig:"
-_ORG_BULLET = re.compile(r"^- ([^:?.!,()]{2,60}): ")     # "- Veilig Thuis: ..."
-_EMERGENCY = re.compile(r"(?<![\d-])112(?![\d-])")     # 112 on its own, not in 0800-...
+_HEADING = re.compile(r"^[^-\d*][^:.?!]{1,24}:$")  # "Wie kan je helpen:", "Ook handig:"
+_ORG_BULLET = re.compile(r"^- ([^:?.!,()]{2,60}): ")  # "- Veilig Thuis: ..."
+_EMERGENCY = re.compile(r"(?<![\d-])112(?![\d-])")  # 112 on its own, not in 0800-...
 
 
 def bold(text: str, flavour: str) -> str:
@@ -76,22 +77,21 @@ def to_markdown(text: str, flavour: str) -> str:
     return ("\n\n" if flavour == TEAMS else "\n").join(lines)
 
 
-def numbered_options(buttons: Sequence[Dict[str, Any]], flavour: str,
-                     address: Optional[str] = None) -> str:
-    """"1. Ja\n2. Nee" and a short hint how to answer.
+def numbered_options(buttons: Sequence[Dict[str, Any]], flavour: str, address: Optional[str] = None) -> str:
+    """ "1. Ja\n2. Nee" and a short hint how to answer.
 
     address: how the user addresses the bot in a channel (Slack "<@U123>", Mattermost's
     trigger word), already in the platform's format; None in a direct conversation.
     """
     sep = "\n\n" if flavour == TEAMS else "\n"
-    lines = [f"{i}. {escape(str(b.get('title', '')), flavour)}"
-             for i, b in enumerate(buttons, start=1)]
+    lines = [f"{i}. {escape(str(b.get('title', '')), flavour)}" for i, b in enumerate(buttons, start=1)]
     hint = OPTIONS_HINT_ADDRESSED.format(address=address) if address else OPTIONS_HINT
     return sep.join(lines + [italic(hint, flavour)])
 
 
-def render(text: Optional[str], buttons: Optional[Sequence[Dict[str, Any]]], flavour: str,
-           address: Optional[str] = None) -> str:
+def render(
+    text: Optional[str], buttons: Optional[Sequence[Dict[str, Any]]], flavour: str, address: Optional[str] = None
+) -> str:
     """One post: the text in markdown, then the buttons as numbered options."""
     parts = [to_markdown(text or "", flavour)] if (text or "").strip() else []
     if buttons:
@@ -113,8 +113,7 @@ class OptionMemory:
         self._lock = threading.Lock()
 
     def remember(self, key: Hashable, buttons: Sequence[Dict[str, Any]]) -> None:
-        options = [(str(b.get("title", "")), str(b.get("payload", b.get("title", ""))))
-                   for b in buttons]
+        options = [(str(b.get("title", "")), str(b.get("payload", b.get("title", "")))) for b in buttons]
         now = time.time()
         with self._lock:
             if len(self._items) >= self.max_users:
@@ -179,16 +178,18 @@ class TeamChatOutput:
         if (text or "").strip():
             await self.post(render(text, None, self.flavour))
 
-    async def send_text_with_buttons(self, recipient_id: str, text: str,
-                                     buttons: List[Dict[str, Any]], **kwargs: Any) -> None:
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
+    ) -> None:
         if buttons:
             self.options.remember(self._key(recipient_id), buttons)
         else:
             self.options.forget(self._key(recipient_id))
         await self.post(render(text, buttons, self.flavour, self.address))
 
-    async def send_quick_replies(self, recipient_id: str, text: str,
-                                 quick_replies: List[Dict[str, Any]], **kwargs: Any) -> None:
+    async def send_quick_replies(
+        self, recipient_id: str, text: str, quick_replies: List[Dict[str, Any]], **kwargs: Any
+    ) -> None:
         await self.send_text_with_buttons(recipient_id, text, quick_replies)
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:

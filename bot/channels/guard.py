@@ -16,6 +16,7 @@ Rasa server sends it through bot/serve.py and goes on with the conversation.
 
 Numbers as in data/organisaties.yml; tests/test_numbers.py checks every text here.
 """
+
 from __future__ import annotations
 
 import logging
@@ -27,15 +28,18 @@ from rasa.core.channels.channel import UserMessage
 
 logger = logging.getLogger(__name__)
 
-FAILURE_TEXT = ("Er ging iets mis aan onze kant. Probeer het over een minuut opnieuw.\n"
-                "Is er nu gevaar? Bel 112. Wil je met iemand praten? Bel Veilig Thuis: 0800-2000.")
-ACTION_FAILURE_TEXT = ("Dit deel van de hulp werkt nu even niet. Probeer het over een paar minuten "
-                       "opnieuw.\nIs er nu gevaar? Bel 112. Wil je met iemand praten? "
-                       "Bel Veilig Thuis: 0800-2000.")
+FAILURE_TEXT = (
+    "Er ging iets mis aan onze kant. Probeer het over een minuut opnieuw.\n"
+    "Is er nu gevaar? Bel 112. Wil je met iemand praten? Bel Veilig Thuis: 0800-2000."
+)
+ACTION_FAILURE_TEXT = (
+    "Dit deel van de hulp werkt nu even niet. Probeer het over een paar minuten "
+    "opnieuw.\nIs er nu gevaar? Bel 112. Wil je met iemand praten? "
+    "Bel Veilig Thuis: 0800-2000."
+)
 
 
-RATE_TEXT = ("Rustig aan, ik lees mee. Stuur je volgende bericht over een paar seconden.\n"
-             "Is er nu gevaar? Bel 112.")
+RATE_TEXT = "Rustig aan, ik lees mee. Stuur je volgende bericht over een paar seconden.\n" "Is er nu gevaar? Bel 112."
 RATE_MAX = 20
 RATE_WINDOW = 10.0
 _MAX_TRACKED = 50000
@@ -44,8 +48,9 @@ _MAX_TRACKED = 50000
 class RateLimit:
     """At most `limit` messages per `window` seconds per key (a sliding window)."""
 
-    def __init__(self, limit: int = RATE_MAX, window: float = RATE_WINDOW,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, limit: int = RATE_MAX, window: float = RATE_WINDOW, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.limit, self.window, self.clock = limit, window, clock
         self.seen: Dict[str, Deque[float]] = {}
 
@@ -71,12 +76,20 @@ def conversation_key(channel: str, sender_id: Any) -> str:
 
 def _unprefix(output_channel: Any, key: str, own_id: Any) -> None:
     """Let the channel's output see its own sender id again (socket.io rooms, REST replies)."""
+
     def strip(recipient_id: Any) -> Any:
         return own_id if recipient_id == key else recipient_id
 
-    for name in ("send_response", "send_text_message", "send_text_with_buttons",
-                 "send_quick_replies", "send_image_url", "send_attachment",
-                 "send_elements", "send_custom_json"):
+    for name in (
+        "send_response",
+        "send_text_message",
+        "send_text_with_buttons",
+        "send_quick_replies",
+        "send_image_url",
+        "send_attachment",
+        "send_elements",
+        "send_custom_json",
+    ):
         method = getattr(output_channel, name, None)
         if method is None:
             continue
@@ -84,28 +97,31 @@ def _unprefix(output_channel: Any, key: str, own_id: Any) -> None:
         def wrap(method=method):
             async def call(recipient_id, *args, **kwargs):
                 return await method(strip(recipient_id), *args, **kwargs)
+
             return call
+
         setattr(output_channel, name, wrap())
 
 
 def _is_crisis(text: Optional[str]) -> bool:
     from bot.crisis import detect
+
     try:
         return bool(text) and detect(text[:20000]).kind is not None
     except Exception:  # noqa: BLE001 - when in doubt, handle the message
         return True
 
 
-def guarded(on_new_message: Callable[[UserMessage], Awaitable[Any]],
-            channel: Optional[str] = None, rate: Optional[RateLimit] = None):
+def guarded(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]], channel: Optional[str] = None, rate: Optional[RateLimit] = None
+):
     """on_new_message that answers FAILURE_TEXT instead of failing silently, keys the
     conversation by channel and limits each sender's pace (see the module's docstring)."""
     limiter = rate or RATE
 
     async def handle(message: UserMessage) -> None:
         own_id = message.sender_id
-        message.sender_id = conversation_key(channel or message.input_channel or "unknown",
-                                             own_id)
+        message.sender_id = conversation_key(channel or message.input_channel or "unknown", own_id)
         _unprefix(message.output_channel, message.sender_id, own_id)
         if not limiter.allow(message.sender_id) and not _is_crisis(message.text):
             logger.info("sender over the rate limit: message not handled")
@@ -122,4 +138,5 @@ def guarded(on_new_message: Callable[[UserMessage], Awaitable[Any]],
                 await message.output_channel.send_text_message(message.sender_id, FAILURE_TEXT)
             except Exception as e2:  # noqa: BLE001 - the channel itself is gone
                 logger.error("could not tell the user about the failure: %s", type(e2).__name__)
+
     return handle

@@ -18,6 +18,7 @@ What this adds to Rasa's MattermostInput:
 
 No user text is logged.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -48,17 +49,18 @@ def api_url(url: Text) -> Text:
     return url if url.endswith("/api/v4") else url + "/api/v4"
 
 
-async def _request(method: str, url: str, token: str,
-                   data: Optional[Dict[str, Any]] = None) -> Optional[Dict[str, Any]]:
+async def _request(method: str, url: str, token: str, data: Optional[Dict[str, Any]] = None) -> Optional[Dict[str, Any]]:
     """One API call; the JSON answer, or None (logged without content) on failure."""
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     try:
         async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
-            async with session.request(method, url, headers=headers,
-                                       data=json.dumps(data) if data is not None else None) as r:
+            async with session.request(
+                method, url, headers=headers, data=json.dumps(data) if data is not None else None
+            ) as r:
                 if r.status >= 300:
-                    logger.error("Mattermost API %s %s failed with status %s",
-                                 method, url.rsplit("/api/v4", 1)[-1], r.status)
+                    logger.error(
+                        "Mattermost API %s %s failed with status %s", method, url.rsplit("/api/v4", 1)[-1], r.status
+                    )
                     return None
                 return await r.json(content_type=None)
     except Exception as e:
@@ -72,8 +74,9 @@ class TeamMattermostBot(TeamChatOutput, MattermostBot):
     flavour = MATTERMOST
     platform = "mattermost"
 
-    def __init__(self, url: Text, token: Text, bot_channel: Text,
-                 post_id: Optional[Text] = None, trigger_word: Optional[Text] = None) -> None:
+    def __init__(
+        self, url: Text, token: Text, bot_channel: Text, post_id: Optional[Text] = None, trigger_word: Optional[Text] = None
+    ) -> None:
         super().__init__(url, token, bot_channel, webhook_url=None)
         self.post_id = post_id
         # The user answers an option with the trigger word ("@meldcode 2"), if there is one.
@@ -97,8 +100,7 @@ class TeamMattermostBot(TeamChatOutput, MattermostBot):
     async def post(self, text: str) -> None:
         await self.post_data({"message": text})
 
-    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any],
-                               **kwargs: Any) -> None:
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
         json_message.setdefault("message", "")
         await self.post_data(json_message)
 
@@ -110,15 +112,19 @@ class TokenCheckedMattermostInput(MattermostInput):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         if not credentials:
             cls.raise_missing_credentials_exception()
-        return cls(credentials.get("url"), credentials.get("token"),
-                   credentials.get("webhook_token"), credentials.get("webhook_url"))
+        return cls(
+            credentials.get("url"),
+            credentials.get("token"),
+            credentials.get("webhook_token"),
+            credentials.get("webhook_url"),
+        )
 
-    def __init__(self, url: Text, token: Text, webhook_token: Optional[Text],
-                 webhook_url: Optional[Text] = None) -> None:
+    def __init__(self, url: Text, token: Text, webhook_token: Optional[Text], webhook_url: Optional[Text] = None) -> None:
         super().__init__(api_url(url), token, webhook_url)
         if not (webhook_token or "").strip():
-            raise ValueError("Mattermost needs the token of its outgoing webhook "
-                             "(webhook_token, env MATTERMOST_WEBHOOK_TOKEN)")
+            raise ValueError(
+                "Mattermost needs the token of its outgoing webhook " "(webhook_token, env MATTERMOST_WEBHOOK_TOKEN)"
+            )
         self.webhook_token = str(webhook_token).strip()
         self._bot_user_id: Optional[str] = None
         self._background_tasks: Set[asyncio.Task] = set()
@@ -145,7 +151,7 @@ class TokenCheckedMattermostInput(MattermostInput):
         text = (text or "").strip()
         trigger = (trigger_word or "").strip()
         if trigger and text.casefold().startswith(trigger.casefold()):
-            text = text[len(trigger):].lstrip(" ,:;")
+            text = text[len(trigger) :].lstrip(" ,:;")
         return text.strip()
 
     async def bot_user_id(self) -> Optional[str]:
@@ -155,20 +161,18 @@ class TokenCheckedMattermostInput(MattermostInput):
                 self._bot_user_id = str(me["id"])
         return self._bot_user_id
 
-    async def handle(self, data: Dict[str, Any],
-                     on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+    async def handle(self, data: Dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         user_id, channel_id = str(data["user_id"]), str(data["channel_id"])
         if user_id == await self.bot_user_id():
             return
         text = self.strip_trigger(str(data.get("text") or ""), data.get("trigger_word"))
         text = OPTIONS.resolve(("mattermost", user_id), text) if text else "/greet"
-        out = TeamMattermostBot(self.url, self.token, channel_id, data.get("post_id") or None,
-                                data.get("trigger_word"))
-        metadata = {"channel_id": channel_id, "post_id": data.get("post_id"),
-                    "team_id": data.get("team_id")}
+        out = TeamMattermostBot(self.url, self.token, channel_id, data.get("post_id") or None, data.get("trigger_word"))
+        metadata = {"channel_id": channel_id, "post_id": data.get("post_id"), "team_id": data.get("team_id")}
         # guarded: on a failure the user gets FAILURE_TEXT (112, Veilig Thuis), the log the type
-        await guarded(on_new_message, channel="mattermost")(UserMessage(text, out, user_id, input_channel=self.name(),
-                                                  metadata=metadata))
+        await guarded(on_new_message, channel="mattermost")(
+            UserMessage(text, out, user_id, input_channel=self.name(), metadata=metadata)
+        )
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         mattermost_webhook = Blueprint("mattermost_webhook", __name__)
@@ -181,8 +185,7 @@ class TokenCheckedMattermostInput(MattermostInput):
         async def webhook(request: Request) -> HTTPResponse:
             data = self.payload(request)
             if not self.token_ok(data.get("token")):
-                return response.json({"error": "invalid or missing webhook token"},
-                                     status=HTTPStatus.UNAUTHORIZED)
+                return response.json({"error": "invalid or missing webhook token"}, status=HTTPStatus.UNAUTHORIZED)
             if not data.get("user_id") or not data.get("channel_id"):
                 return response.json({})
             task = asyncio.create_task(self.handle(data, on_new_message))

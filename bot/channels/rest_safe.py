@@ -14,6 +14,7 @@ client's own `input_channel` is ignored (the conversation key is "rest:<sender>"
 If REST_TOKEN is set, every call needs "Authorization: Bearer <REST_TOKEN>" (401 otherwise):
 set it when REST is not the public entry point (the widget uses socket.io).
 """
+
 from __future__ import annotations
 
 import hmac
@@ -45,11 +46,13 @@ class SafeRestInput(RestInput):
         bp = super().blueprint(guarded(on_new_message, channel="rest"))
         token = os.environ.get("REST_TOKEN", "")
         if token:
+
             @bp.middleware("request")
             async def check_token(request: Request):
                 given = request.headers.get("Authorization", "")
                 if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
                     return response.json({"error": "REST_TOKEN nodig"}, status=401)
+
         return bp
 
     @staticmethod
@@ -57,8 +60,7 @@ class SafeRestInput(RestInput):
         # JSON only with a JSON content type: a web page elsewhere can post text/plain
         # without asking the browser first (CORS), but not application/json.
         if (req.content_type or "").split(";")[0].strip().lower() != "application/json":
-            raise SanicException("Stuur JSON met Content-Type: application/json. " + USAGE,
-                                 status_code=415)
+            raise SanicException("Stuur JSON met Content-Type: application/json. " + USAGE, status_code=415)
         try:
             body = req.json
         except Exception:  # sanic raises on invalid JSON

@@ -15,6 +15,7 @@ What this adds to Rasa's SlackInput:
 
 No user text is logged.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -51,17 +52,22 @@ class TeamSlackBot(TeamChatOutput, SlackBot):
     flavour = SLACK
     platform = "slack"
 
-    def __init__(self, token: Text, slack_channel: Optional[Text] = None,
-                 thread_id: Optional[Text] = None, proxy: Optional[Text] = None,
-                 api_url: Optional[Text] = None, bot_user: Optional[Text] = None) -> None:
+    def __init__(
+        self,
+        token: Text,
+        slack_channel: Optional[Text] = None,
+        thread_id: Optional[Text] = None,
+        proxy: Optional[Text] = None,
+        api_url: Optional[Text] = None,
+        bot_user: Optional[Text] = None,
+    ) -> None:
         super().__init__(token, slack_channel, thread_id, proxy)
         self.client.base_url = _api_url(api_url)
         # In a channel the user has to mention the bot to answer; a DM needs no mention.
         self.address = f"<@{bot_user}>" if bot_user else None
 
     async def post(self, text: str) -> None:
-        kwargs: Dict[str, Any] = {"channel": self.slack_channel, "text": text,
-                                  "unfurl_links": False, "unfurl_media": False}
+        kwargs: Dict[str, Any] = {"channel": self.slack_channel, "text": text, "unfurl_links": False, "unfurl_media": False}
         if self.thread_id:
             kwargs["thread_ts"] = self.thread_id
         try:
@@ -71,8 +77,7 @@ class TeamSlackBot(TeamChatOutput, SlackBot):
         except Exception as e:  # network trouble: the answer is lost, the server goes on
             logger.error("Slack chat.postMessage failed: %s", type(e).__name__)
 
-    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any],
-                               **kwargs: Any) -> None:
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
         json_message.setdefault("channel", self.slack_channel or recipient_id)
         if self.thread_id:
             json_message.setdefault("thread_ts", self.thread_id)
@@ -96,14 +101,24 @@ class ThreadedSlackInput(SlackInput):
             slack_api_url=credentials.get("slack_api_url"),
         )
 
-    def __init__(self, slack_token: Text, slack_signing_secret: Text = "",
-                 proxy: Optional[Text] = None, slack_api_url: Optional[Text] = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        slack_token: Text,
+        slack_signing_secret: Text = "",
+        proxy: Optional[Text] = None,
+        slack_api_url: Optional[Text] = None,
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("slack_retry_number_header", "x-slack-retry-num")
         kwargs.setdefault("slack_retry_reason_header", "x-slack-retry-reason")
-        super().__init__(slack_token, proxy=proxy, use_threads=True,
-                         slack_signing_secret=slack_signing_secret,
-                         conversation_granularity="sender", **kwargs)
+        super().__init__(
+            slack_token,
+            proxy=proxy,
+            use_threads=True,
+            slack_signing_secret=slack_signing_secret,
+            conversation_granularity="sender",
+            **kwargs,
+        )
         self.api_url = _api_url(slack_api_url)
         self._seen: "OrderedDict[str, float]" = OrderedDict()
 
@@ -112,8 +127,7 @@ class ThreadedSlackInput(SlackInput):
     def _first_time(self, key: str, keep: float = 600, max_items: int = 5000) -> bool:
         """False when this event was handled in the last `keep` seconds."""
         now = time.time()
-        while self._seen and (next(iter(self._seen.values())) < now - keep
-                              or len(self._seen) > max_items):
+        while self._seen and (next(iter(self._seen.values())) < now - keep or len(self._seen) > max_items):
             self._seen.popitem(last=False)
         if key in self._seen:
             return False
@@ -123,23 +137,23 @@ class ThreadedSlackInput(SlackInput):
     @staticmethod
     def _addressed(event: Dict[str, Any]) -> bool:
         """A direct message to the bot or a mention of it; nothing else."""
-        return event.get("type") == "app_mention" or (
-            event.get("type") == "message" and event.get("channel_type") == "im")
+        return event.get("type") == "app_mention" or (event.get("type") == "message" and event.get("channel_type") == "im")
 
     @staticmethod
     def _bot_users(payload: Dict[str, Any]) -> List[str]:
         """The bot's own user id(s), from the event's authorizations."""
-        return [str(a["user_id"]) for a in payload.get("authorizations") or []
-                if isinstance(a, dict) and a.get("user_id") and a.get("is_bot", True)]
+        return [
+            str(a["user_id"])
+            for a in payload.get("authorizations") or []
+            if isinstance(a, dict) and a.get("user_id") and a.get("is_bot", True)
+        ]
 
-    def get_output_channel(self, channel: Optional[Text] = None,
-                           thread_id: Optional[Text] = None,
-                           bot_user: Optional[Text] = None) -> TeamSlackBot:
-        return TeamSlackBot(self.slack_token, channel or self.slack_channel, thread_id,
-                            self.proxy, self.api_url, bot_user)
+    def get_output_channel(
+        self, channel: Optional[Text] = None, thread_id: Optional[Text] = None, bot_user: Optional[Text] = None
+    ) -> TeamSlackBot:
+        return TeamSlackBot(self.slack_token, channel or self.slack_channel, thread_id, self.proxy, self.api_url, bot_user)
 
-    async def _handle_event(self, payload: Dict[str, Any],
-                            on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> str:
+    async def _handle_event(self, payload: Dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> str:
         """Starts the bot on an addressed user message; says why when it does not."""
         if payload.get("type") != "event_callback":
             return "ignored: not an event"
@@ -165,10 +179,8 @@ class ThreadedSlackInput(SlackInput):
         in_dm = event.get("channel_type") == "im" or str(channel).startswith("D")
         thread_id = event.get("thread_ts") or (None if in_dm else ts)
         metadata = {"out_channel": channel, "thread_id": thread_id, "users": bot_users}
-        out = self.get_output_channel(channel, thread_id,
-                                      None if in_dm or not bot_users else bot_users[0])
-        user_msg = UserMessage(text, out, sender_id, input_channel=self.name(),
-                               metadata=metadata)
+        out = self.get_output_channel(channel, thread_id, None if in_dm or not bot_users else bot_users[0])
+        user_msg = UserMessage(text, out, sender_id, input_channel=self.name(), metadata=metadata)
 
         # guarded: on a failure the user gets FAILURE_TEXT (112, Veilig Thuis), the log the type
         task = asyncio.create_task(guarded(on_new_message, channel="slack")(user_msg))
@@ -189,8 +201,7 @@ class ThreadedSlackInput(SlackInput):
         async def webhook(request: Request) -> HTTPResponse:
             # Signature and age (5 minutes) of the request, as Rasa checks them.
             if not self.is_request_from_slack_authentic(request):
-                return response.text("invalid or stale Slack signature",
-                                     status=HTTPStatus.UNAUTHORIZED)
+                return response.text("invalid or stale Slack signature", status=HTTPStatus.UNAUTHORIZED)
             # Slack retries when we were slow; the first delivery is being answered already.
             if request.headers.get(self.retry_num_header):
                 return response.text("", status=HTTPStatus.OK, headers={"X-Slack-No-Retry": "1"})

@@ -23,6 +23,7 @@ into any conversation by naming its session id. This subclass keeps Rasa's event
   caps engine.io packets at MAX_PACKET bytes, so a 1 MB message is refused before any work.
 The widget keeps its token in memory only and never shows it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -61,11 +62,13 @@ def session_of(token: Any, secret: bytes = None) -> Optional[str]:
     if not m or not hmac.compare_digest(sign(m.group(1), secret), token):
         return None
     return m.group(1)
-NOT_AN_OBJECT = ("Dit bericht kon ik niet lezen. Stuur een object zoals "
-                 '{"message": "je bericht", "session_id": "..."}.')
+
+
+NOT_AN_OBJECT = "Dit bericht kon ik niet lezen. Stuur een object zoals " '{"message": "je bericht", "session_id": "..."}.'
 NOT_TEXT = "Dit bericht kon ik niet lezen: stuur je bericht als tekst."
-NO_SESSION = ("Dit gesprek is niet (meer) verbonden. Laad de pagina opnieuw en begin een nieuw "
-              "gesprek. Is er nu gevaar? Bel 112.")
+NO_SESSION = (
+    "Dit gesprek is niet (meer) verbonden. Laad de pagina opnieuw en begin een nieuw " "gesprek. Is er nu gevaar? Bel 112."
+)
 
 
 def valid_session_id(value: Any) -> bool:
@@ -125,12 +128,17 @@ class SafeSocketIOInput(SocketIOInput):
             if self.session_persistence:
                 sender_id = session_of(data.get("session_id"))
                 if not (sender_id and sender_id in sio.rooms(sid, namespace=namespace)):
-                    logger.info("socket.io: refused a message for a session this connection "
-                                "did not ask for")
+                    logger.info("socket.io: refused a message for a session this connection " "did not ask for")
                     await tell(sid, NO_SESSION)
                     return
-            await handle(UserMessage(text, SocketIOOutput(sio, self.bot_message_evt), sender_id,
-                                     input_channel=self.name(),
-                                     metadata=metadata_of(data, self.metadata_key)))
+            await handle(
+                UserMessage(
+                    text,
+                    SocketIOOutput(sio, self.bot_message_evt),
+                    sender_id,
+                    input_channel=self.name(),
+                    metadata=metadata_of(data, self.metadata_key),
+                )
+            )
 
         return socketio_webhook

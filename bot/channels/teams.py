@@ -19,6 +19,7 @@ What this adds to Rasa's BotFrameworkInput:
 
 No user text is logged.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -30,8 +31,7 @@ from http import HTTPStatus
 from typing import Any, Awaitable, Callable, Dict, Optional, Set, Text
 
 import requests
-from rasa.core.channels.botframework import (MICROSOFT_OAUTH2_URL, BotFramework,
-                                             BotFrameworkInput)
+from rasa.core.channels.botframework import MICROSOFT_OAUTH2_URL, BotFramework, BotFrameworkInput
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -55,9 +55,16 @@ class TeamsBot(TeamChatOutput, BotFramework):
     flavour = TEAMS
     platform = "teams"
 
-    def __init__(self, app_id: Text, app_password: Text, conversation: Dict[Text, Any],
-                 bot: Text, service_url: Text, tenant: Text = DEFAULT_TENANT,
-                 recipient_id: Optional[Text] = None) -> None:
+    def __init__(
+        self,
+        app_id: Text,
+        app_password: Text,
+        conversation: Dict[Text, Any],
+        bot: Text,
+        service_url: Text,
+        tenant: Text = DEFAULT_TENANT,
+        recipient_id: Optional[Text] = None,
+    ) -> None:
         super().__init__(app_id, app_password, conversation, bot, service_url)
         self.tenant = tenant or DEFAULT_TENANT
         self.recipient_id = recipient_id
@@ -65,9 +72,12 @@ class TeamsBot(TeamChatOutput, BotFramework):
     async def _get_headers(self) -> Optional[Dict[Text, Any]]:
         if BotFramework.token_expiration_date >= datetime.datetime.now() and BotFramework.headers:
             return BotFramework.headers
-        payload = {"client_id": self.app_id, "client_secret": self.app_password,
-                   "grant_type": "client_credentials",
-                   "scope": "https://api.botframework.com/.default"}
+        payload = {
+            "client_id": self.app_id,
+            "client_secret": self.app_password,
+            "grant_type": "client_credentials",
+            "scope": "https://api.botframework.com/.default",
+        }
         uri = f"{MICROSOFT_OAUTH2_URL}/{self.tenant}/oauth2/v2.0/token"
         try:
             r = await asyncio.to_thread(requests.post, uri, data=payload, timeout=20)
@@ -80,8 +90,7 @@ class TeamsBot(TeamChatOutput, BotFramework):
         token = r.json()
         lifetime = datetime.timedelta(seconds=int(token["expires_in"]) - 60)
         BotFramework.token_expiration_date = datetime.datetime.now() + lifetime
-        BotFramework.headers = {"content-type": "application/json",
-                                "Authorization": f"Bearer {token['access_token']}"}
+        BotFramework.headers = {"content-type": "application/json", "Authorization": f"Bearer {token['access_token']}"}
         return BotFramework.headers
 
     async def send(self, message_data: Dict[Text, Any]) -> None:
@@ -90,16 +99,14 @@ class TeamsBot(TeamChatOutput, BotFramework):
         if not headers:
             return
         try:
-            r = await asyncio.to_thread(requests.post, uri, headers=headers,
-                                        data=json.dumps(message_data), timeout=20)
+            r = await asyncio.to_thread(requests.post, uri, headers=headers, data=json.dumps(message_data), timeout=20)
             if not r.ok:
                 logger.error("Could not send a Bot Framework message (status %s)", r.status_code)
         except requests.RequestException as e:
             logger.error("Could not send a Bot Framework message: %s", type(e).__name__)
 
     async def post(self, text: str) -> None:
-        await self.send(self.prepare_message(self.recipient_id or "",
-                                             {"text": text, "textFormat": "markdown"}))
+        await self.send(self.prepare_message(self.recipient_id or "", {"text": text, "textFormat": "markdown"}))
 
 
 class TeamsInput(BotFrameworkInput):
@@ -109,8 +116,9 @@ class TeamsInput(BotFrameworkInput):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         if not credentials:
             cls.raise_missing_credentials_exception()
-        return cls(credentials.get("app_id"), credentials.get("app_password"),
-                   credentials.get("tenant_id") or DEFAULT_TENANT)
+        return cls(
+            credentials.get("app_id"), credentials.get("app_password"), credentials.get("tenant_id") or DEFAULT_TENANT
+        )
 
     def __init__(self, app_id: Text, app_password: Text, tenant: Text = DEFAULT_TENANT) -> None:
         self.tenant = tenant
@@ -121,8 +129,11 @@ class TeamsInput(BotFrameworkInput):
         try:
             super()._update_cached_jwk_keys()
         except (requests.RequestException, ValueError, KeyError) as e:
-            logger.warning("Could not fetch Microsoft's Bot Framework keys (%s); Teams "
-                           "requests are refused until they can be fetched.", type(e).__name__)
+            logger.warning(
+                "Could not fetch Microsoft's Bot Framework keys (%s); Teams "
+                "requests are refused until they can be fetched.",
+                type(e).__name__,
+            )
 
     def _validate_auth(self, auth_header: Optional[Text]) -> Optional[HTTPResponse]:
         try:
@@ -132,18 +143,29 @@ class TeamsInput(BotFrameworkInput):
             return response.text("Could not validate JWT token.", status=HTTPStatus.UNAUTHORIZED)
 
     def output_channel(self, activity: Dict[str, Any]) -> TeamsBot:
-        return TeamsBot(self.app_id, self.app_password, activity["conversation"],
-                        activity["recipient"], activity["serviceUrl"], self.tenant,
-                        recipient_id=activity["from"]["id"])
+        return TeamsBot(
+            self.app_id,
+            self.app_password,
+            activity["conversation"],
+            activity["recipient"],
+            activity["serviceUrl"],
+            self.tenant,
+            recipient_id=activity["from"]["id"],
+        )
 
-    async def handle(self, activity: Dict[str, Any], metadata: Optional[Dict[str, Any]],
-                     on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+    async def handle(
+        self,
+        activity: Dict[str, Any],
+        metadata: Optional[Dict[str, Any]],
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    ) -> None:
         sender_id = str(activity["from"]["id"])  # one conversation per Teams user
         text = strip_mentions(activity.get("text") or "")
         text = OPTIONS.resolve(("teams", sender_id), text) if text else "/greet"
         # guarded: on a failure the user gets FAILURE_TEXT (112, Veilig Thuis), the log the type
-        await guarded(on_new_message, channel="botframework")(UserMessage(text, self.output_channel(activity), sender_id,
-                                                  input_channel=self.name(), metadata=metadata))
+        await guarded(on_new_message, channel="botframework")(
+            UserMessage(text, self.output_channel(activity), sender_id, input_channel=self.name(), metadata=metadata)
+        )
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         botframework_webhook = Blueprint("botframework_webhook", __name__)

@@ -1,5 +1,6 @@
 """What the project's NLU components share: they are not trained and are built from their
 config alone; `register` adds them to Rasa's recipe. Importable without Rasa (pure tests)."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, Text
@@ -14,11 +15,12 @@ except ImportError:  # pragma: no cover - only without Rasa installed
 
 def register(kind: str):
     """Class decorator: register as a non-trainable component of the given ComponentType name."""
+
     def decorate(cls):
         if DefaultV1Recipe is None:  # pragma: no cover
             return cls
-        return DefaultV1Recipe.register(
-            [getattr(DefaultV1Recipe.ComponentType, kind)], is_trainable=False)(cls)
+        return DefaultV1Recipe.register([getattr(DefaultV1Recipe.ComponentType, kind)], is_trainable=False)(cls)
+
     return decorate
 
 
@@ -29,6 +31,7 @@ class StatelessComponent(GraphComponent):  # type: ignore[misc]
         self.config = config
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: Any, resource: Any,
-               execution_context: Any) -> "StatelessComponent":
+    def create(
+        cls, config: Dict[Text, Any], model_storage: Any, resource: Any, execution_context: Any
+    ) -> "StatelessComponent":
         return cls(config)

@@ -6,6 +6,7 @@ DIET said. When the crisis layer finds nothing but DIET chose a crisis intent, D
 stays. PhraseMatcher (on spaCy lemmas) is what bot/components/lexicon_extractor.py uses for
 roles, ages and organisation names (data/lexicon.yml).
 """
+
 from __future__ import annotations
 
 import logging
@@ -121,11 +122,13 @@ def force_intent(message: "Message", name: str) -> None:
     The other intents keep their order but at most half their confidence, so that the
     FallbackClassifier (last in the pipeline) does not call a forced intent ambiguous.
     """
-    ranking = [{**r, "confidence": min(r.get("confidence") or 0.0, 0.5) / 2}
-               for r in (message.get(INTENT_RANKING_KEY) or []) if r.get("name") != name]
+    ranking = [
+        {**r, "confidence": min(r.get("confidence") or 0.0, 0.5) / 2}
+        for r in (message.get(INTENT_RANKING_KEY) or [])
+        if r.get("name") != name
+    ]
     message.set(INTENT, {"name": name, "confidence": 1.0}, add_to_output=True)
-    message.set(INTENT_RANKING_KEY, [{"name": name, "confidence": 1.0}] + ranking,
-                add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [{"name": name, "confidence": 1.0}] + ranking, add_to_output=True)
 
 
 def demote_crisis(message: "Message") -> None:
@@ -137,12 +140,10 @@ def demote_crisis(message: "Message") -> None:
     intent = message.get(INTENT) or {}
     if intent.get("name") not in CRISIS_INTENTS:
         return
-    ranking = [r for r in (message.get(INTENT_RANKING_KEY) or [])
-               if r.get("name") not in CRISIS_INTENTS]
+    ranking = [r for r in (message.get(INTENT_RANKING_KEY) or []) if r.get("name") not in CRISIS_INTENTS]
     if not ranking:
         return
-    message.set(INTENT, {"name": ranking[0]["name"], "confidence": ranking[0]["confidence"]},
-                add_to_output=True)
+    message.set(INTENT, {"name": ranking[0]["name"], "confidence": ranking[0]["confidence"]}, add_to_output=True)
     message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
 
 
@@ -180,5 +181,4 @@ class DangerDetector(StatelessComponent):
         # Only kinds and phrase names are logged, never the user's words.
         logger.debug("crisis %s (%s)", result.kind, result.names)
         force_intent(message, forced)
-        message.set("crisis", {"kind": result.kind, "phrases": result.names},
-                    add_to_output=True)
+        message.set("crisis", {"kind": result.kind, "phrases": result.names}, add_to_output=True)

@@ -9,6 +9,7 @@ some intent on very long texts).
 
 Only the length is logged, never the text.
 """
+
 from __future__ import annotations
 
 import logging
@@ -59,8 +60,6 @@ class LengthGuard(StatelessComponent):
         predicted = (message.get(INTENT) or {}).get("name")
         if not decide(text, predicted, self.max_chars):
             return
-        logger.debug("message of %d characters: intent %s (DIET said %s)",
-                     len(text), INTENT_TOO_LONG, predicted)
+        logger.debug("message of %d characters: intent %s (DIET said %s)", len(text), INTENT_TOO_LONG, predicted)
         message.set(INTENT, {"name": INTENT_TOO_LONG, "confidence": 1.0}, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [{"name": INTENT_TOO_LONG, "confidence": 1.0}],
-                    add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [{"name": INTENT_TOO_LONG, "confidence": 1.0}], add_to_output=True)

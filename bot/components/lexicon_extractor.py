@@ -7,6 +7,7 @@ reviewed by the content team. Sources:
 - data/organisaties.yml: every organisation's `aliassen` give the `organisatie` entity,
   whose value is the organisation's key in that file (longest alias wins).
 """
+
 from __future__ import annotations
 
 import re
@@ -28,9 +29,23 @@ AGE = re.compile(
 )
 STEP = re.compile(
     r"\bstap\s*(?P<num>[1-5]|een|één|twee|drie|vier|vijf)\b"
-    r"|\b(?P<ord>eerste|tweede|derde|vierde|vijfde|laatste)\s+stap\b", re.IGNORECASE)
-STEP_VALUES = {"een": 1, "één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "eerste": 1,
-               "tweede": 2, "derde": 3, "vierde": 4, "vijfde": 5, "laatste": 5}
+    r"|\b(?P<ord>eerste|tweede|derde|vierde|vijfde|laatste)\s+stap\b",
+    re.IGNORECASE,
+)
+STEP_VALUES = {
+    "een": 1,
+    "één": 1,
+    "twee": 2,
+    "drie": 3,
+    "vier": 4,
+    "vijf": 5,
+    "eerste": 1,
+    "tweede": 2,
+    "derde": 3,
+    "vierde": 4,
+    "vijfde": 5,
+    "laatste": 5,
+}
 
 
 def step_in(text: str) -> Optional[Tuple[int, int, int]]:
@@ -74,10 +89,14 @@ class OrganisationFinder:
                 if alias:
                     self.alias_to_key.setdefault(alias, key)
         aliases = sorted(self.alias_to_key, key=len, reverse=True)
-        self.pattern = re.compile(
-            r"(?<![\w-])(" + "|".join(re.escape(a) for a in aliases) + r")(?![\w-])",
-            re.IGNORECASE,
-        ) if aliases else None
+        self.pattern = (
+            re.compile(
+                r"(?<![\w-])(" + "|".join(re.escape(a) for a in aliases) + r")(?![\w-])",
+                re.IGNORECASE,
+            )
+            if aliases
+            else None
+        )
 
     @classmethod
     def from_file(cls, path: Path) -> "OrganisationFinder":
@@ -99,22 +118,30 @@ class OrganisationFinder:
 class Lexicon:
     """Pure-Python extraction over text plus (lemma, text, start, end) tokens."""
 
-    ORDER = {"rol": ["professional", "ouder", "omstander", "slachtoffer"],
-             "minderjarig": ["ja", "nee"], "lvb": ["ja"], "anoniem": ["ja"],
-             "gids": ["uitbuiting", "meldcode"],
-             "zorg": ["seksuele_uitbuiting", "criminele_uitbuiting", "arbeidsuitbuiting",
-                      "mensenhandel", "ouderenmishandeling", "kindermishandeling",
-                      "huiselijk_geweld"]}
+    ORDER = {
+        "rol": ["professional", "ouder", "omstander", "slachtoffer"],
+        "minderjarig": ["ja", "nee"],
+        "lvb": ["ja"],
+        "anoniem": ["ja"],
+        "gids": ["uitbuiting", "meldcode"],
+        "zorg": [
+            "seksuele_uitbuiting",
+            "criminele_uitbuiting",
+            "arbeidsuitbuiting",
+            "mensenhandel",
+            "ouderenmishandeling",
+            "kindermishandeling",
+            "huiselijk_geweld",
+        ],
+    }
 
     def __init__(self, matcher: PhraseMatcher, organisations: OrganisationFinder):
         self.matcher = matcher
         self.organisations = organisations
 
     @classmethod
-    def from_files(cls, lexicon: str = DEFAULT_LEXICON,
-                   organisations: str = DEFAULT_ORGANISATIONS) -> "Lexicon":
-        return cls(PhraseMatcher.from_file(_resolve(lexicon)),
-                   OrganisationFinder.from_file(_resolve(organisations)))
+    def from_files(cls, lexicon: str = DEFAULT_LEXICON, organisations: str = DEFAULT_ORGANISATIONS) -> "Lexicon":
+        return cls(PhraseMatcher.from_file(_resolve(lexicon)), OrganisationFinder.from_file(_resolve(organisations)))
 
     def extract(self, text: str, tokens: Sequence[Tuple[str, str, int, int]]) -> List[Dict[str, Any]]:
         entities: List[Dict[str, Any]] = []
@@ -126,14 +153,12 @@ class Lexicon:
         if age is not None:
             m = AGE.search(text)
             by_entity["minderjarig"] = {}
-            entities.append(self._entity("minderjarig", "ja" if age < 18 else "nee",
-                                         m.start(), m.end(), text))
+            entities.append(self._entity("minderjarig", "ja" if age < 18 else "nee", m.start(), m.end(), text))
         for entity, values in by_entity.items():
             for value in self.ORDER.get(entity, list(values)):
                 if value in values:
                     start, end = values[value]
-                    entities.append(self._entity(entity, value, tokens[start][2],
-                                                 tokens[end - 1][3], text))
+                    entities.append(self._entity(entity, value, tokens[start][2], tokens[end - 1][3], text))
                     break
         step = step_in(text)
         if step:
@@ -142,7 +167,7 @@ class Lexicon:
         for key, start, end in self.organisations.find(text):
             if key not in spans:
                 spans[key] = [start, end]
-            elif JOINER.match(text[spans[key][1]:start]):
+            elif JOINER.match(text[spans[key][1] : start]):
                 spans[key][1] = end  # "RIEC's en LIEC", "OGGZ / bemoeizorg": one mention
         for key, (start, end) in spans.items():
             entities.append(self._entity("organisatie", key, start, end, text))
@@ -150,8 +175,7 @@ class Lexicon:
 
     @staticmethod
     def _entity(name: str, value: str, start: int, end: int, text: str) -> Dict[str, Any]:
-        return {"entity": name, "value": value, "start": start, "end": end,
-                "confidence": 1.0, "extractor": NAME}
+        return {"entity": name, "value": value, "start": start, "end": end, "confidence": 1.0, "extractor": NAME}
 
 
 try:
@@ -177,14 +201,14 @@ class LexiconEntityExtractor(StatelessComponent):
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         super().__init__(config)
-        self.lexicon = Lexicon.from_files(config.get("lexicon_file") or DEFAULT_LEXICON,
-                                          config.get("organisations_file") or DEFAULT_ORGANISATIONS)
+        self.lexicon = Lexicon.from_files(
+            config.get("lexicon_file") or DEFAULT_LEXICON, config.get("organisations_file") or DEFAULT_ORGANISATIONS
+        )
 
     def process(self, messages: List["Message"]) -> List["Message"]:
         for message in messages:
             text = message.get(TEXT) or ""
-            tokens = [(t.lemma or t.text, t.text, t.start, t.end)
-                      for t in (message.get(TOKENS_NAMES[TEXT]) or [])]
+            tokens = [(t.lemma or t.text, t.text, t.start, t.end) for t in (message.get(TOKENS_NAMES[TEXT]) or [])]
             found = self.lexicon.extract(text, tokens)
             if found:
                 message.set(ENTITIES, (message.get(ENTITIES) or []) + found, add_to_output=True)

@@ -5,6 +5,7 @@ LexiconEntityExtractor, placed before this component) fills the whole question a
 question words, so the intent is certain even when DIET never saw the name. Crisis intents are
 never overridden, and longer questions ("wat doet Veilig Thuis na een melding") keep DIET's intent.
 """
+
 from __future__ import annotations
 
 import re
@@ -12,10 +13,10 @@ from typing import Any, Dict, List, Optional
 
 from bot.components.danger_detector import CRISIS_INTENTS, force_intent
 
-PREFIX = re.compile(r"^\s*(?:en\s+|maar\s+)?(?:wat|wie)\s+(?:doet|doen|is|zijn|betekent)"
-                    r"(?:\s+(?:het|de|een))?\s*$", re.IGNORECASE)
-SUFFIX = re.compile(r"^(?:\s|[?!.,]|precies|eigenlijk|nou|dan|allemaal|nu|ook alweer)*$",
-                    re.IGNORECASE)
+PREFIX = re.compile(
+    r"^\s*(?:en\s+|maar\s+)?(?:wat|wie)\s+(?:doet|doen|is|zijn|betekent)" r"(?:\s+(?:het|de|een))?\s*$", re.IGNORECASE
+)
+SUFFIX = re.compile(r"^(?:\s|[?!.,]|precies|eigenlijk|nou|dan|allemaal|nu|ook alweer)*$", re.IGNORECASE)
 
 
 def organisation_question(text: str, entities: List[Dict[str, Any]]) -> Optional[str]:
@@ -23,7 +24,7 @@ def organisation_question(text: str, entities: List[Dict[str, Any]]) -> Optional
     for e in entities:
         if e.get("entity") != "organisatie":
             continue
-        if PREFIX.match(text[: e["start"]]) and SUFFIX.match(text[e["end"]:]):
+        if PREFIX.match(text[: e["start"]]) and SUFFIX.match(text[e["end"] :]):
             return e["value"]
     return None
 

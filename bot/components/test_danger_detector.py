@@ -1,4 +1,5 @@
 """The crisis layer in the pipeline: a crisis forces its intent, other messages keep theirs."""
+
 from pathlib import Path
 
 import pytest
@@ -29,8 +30,7 @@ def message(nlp, text, intent="worry_domestic_violence", confidence=0.8):
     m = Message(data={TEXT: text})
     m.set(TOKENS_NAMES[TEXT], tokens)
     m.set(INTENT, {"name": intent, "confidence": confidence})
-    m.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": confidence},
-                               {"name": "acute_danger", "confidence": 0.1}])
+    m.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": confidence}, {"name": "acute_danger", "confidence": 0.1}])
     return m
 
 
@@ -49,8 +49,7 @@ ACUTE = [
     "mijn vader heeft een pistool in de la en is dronken",
     "zijn baby is alleen thuis achtergelaten sinds vanochtend",
 ]
-SUICIDE = ["ik wil er een einde aan maken", "ik denk steeds aan zelfmoord",
-           "ik wil niet meer leven na alles"]
+SUICIDE = ["ik wil er een einde aan maken", "ik denk steeds aan zelfmoord", "ik wil niet meer leven na alles"]
 CALM = [
     "wat doet veilig thuis precies",
     "ik heb hulp nodig bij een melding",
@@ -90,8 +89,7 @@ def test_calm_messages_keep_their_intent(nlp, detector, text):
 
 
 def test_low_confidence_crisis_prediction_becomes_certain(nlp, detector):
-    m = message(nlp, "er staat iemand met een honkbalknuppel voor ons huis", intent="acute_danger",
-                confidence=0.37)
+    m = message(nlp, "er staat iemand met een honkbalknuppel voor ons huis", intent="acute_danger", confidence=0.37)
     assert detector.process([m])[0].get(INTENT) == {"name": "acute_danger", "confidence": 1.0}
 
 
@@ -120,8 +118,7 @@ def test_empty_message_is_fine(detector):
 
 def test_forced_intent_is_never_ambiguous_for_the_fallback(nlp, detector):
     m = message(nlp, "hij heeft een mes", intent="greet", confidence=0.99)
-    m.set(INTENT_RANKING_KEY, [{"name": "greet", "confidence": 0.99},
-                               {"name": "acute_danger", "confidence": 0.98}])
+    m.set(INTENT_RANKING_KEY, [{"name": "greet", "confidence": 0.99}, {"name": "acute_danger", "confidence": 0.98}])
     ranking = detector.process([m])[0].get(INTENT_RANKING_KEY)
     assert ranking[0] == {"name": "acute_danger", "confidence": 1.0}
     assert all(r["confidence"] <= 0.25 for r in ranking[1:])

@@ -1,4 +1,5 @@
 """The length guard: too long gets `too_long`, a crisis in a long message still gets 112."""
+
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,7 @@ def message(nlp, text, intent="worry_domestic_violence", confidence=0.8):
 
 def long_text(core=""):
     text = FILLER * (DEFAULT_MAX_CHARS // len(FILLER) + 2)
-    return text[: len(text) // 2] + core + " " + text[len(text) // 2:]
+    return text[: len(text) // 2] + core + " " + text[len(text) // 2 :]
 
 
 def test_decide_by_length_and_crisis():
@@ -48,12 +49,14 @@ def test_decide_by_length_and_crisis():
 
 def test_long_message_gets_too_long_and_is_not_ambiguous(nlp):
     from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
+
     m = message(nlp, long_text(), intent="no_response", confidence=1.0)
     LengthGuard(LengthGuard.get_default_config()).process([m])
     assert m.get(INTENT) == {"name": "too_long", "confidence": 1.0}
     assert m.get(INTENT_RANKING_KEY) == [{"name": "too_long", "confidence": 1.0}]
-    fallback = FallbackClassifier({**FallbackClassifier.get_default_config(),
-                                   "threshold": 0.45, "ambiguity_threshold": 0.05})
+    fallback = FallbackClassifier(
+        {**FallbackClassifier.get_default_config(), "threshold": 0.45, "ambiguity_threshold": 0.05}
+    )
     fallback.process([m])
     assert m.get(INTENT)["name"] == "too_long", "FallbackClassifier keeps it"
 
@@ -64,10 +67,13 @@ def test_short_message_is_left_alone(nlp):
     assert m.get(INTENT)["name"] == "worry_domestic_violence"
 
 
-@pytest.mark.parametrize("core, expected", [
-    ("Nu staat hij met een mes in de keuken.", "acute_danger"),
-    ("Ik wil er een einde aan maken.", "suicide"),
-])
+@pytest.mark.parametrize(
+    "core, expected",
+    [
+        ("Nu staat hij met een mes in de keuken.", "acute_danger"),
+        ("Ik wil er een einde aan maken.", "suicide"),
+    ],
+)
 def test_danger_in_a_long_message_still_wins(nlp, core, expected):
     """Pipeline order of config.yml: DIET -> DangerDetector -> ... -> LengthGuard -> Fallback."""
     m = message(nlp, long_text(core))

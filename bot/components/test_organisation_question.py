@@ -10,20 +10,27 @@ def org(text, alias, key):
     return [{"entity": "organisatie", "value": key, "start": start, "end": start + len(alias)}]
 
 
-@pytest.mark.parametrize("text,alias", [
-    ("wat doet Mendoo?", "Mendoo"), ("wat is het CIT precies", "CIT"),
-    ("Wie is de Nationaal Rapporteur eigenlijk?", "Nationaal Rapporteur"),
-    ("en wat doet een verloskundige?", "verloskundige"),
-])
+@pytest.mark.parametrize(
+    "text,alias",
+    [
+        ("wat doet Mendoo?", "Mendoo"),
+        ("wat is het CIT precies", "CIT"),
+        ("Wie is de Nationaal Rapporteur eigenlijk?", "Nationaal Rapporteur"),
+        ("en wat doet een verloskundige?", "verloskundige"),
+    ],
+)
 def test_plain_questions(text, alias):
     assert organisation_question(text, org(text, alias, "x")) == "x"
 
 
-@pytest.mark.parametrize("text,alias", [
-    ("wat doet Veilig Thuis na een melding", "Veilig Thuis"),
-    ("moet ik Veilig Thuis bellen?", "Veilig Thuis"),
-    ("mijn zus zit in de vrouwenopvang", "vrouwenopvang"),
-])
+@pytest.mark.parametrize(
+    "text,alias",
+    [
+        ("wat doet Veilig Thuis na een melding", "Veilig Thuis"),
+        ("moet ik Veilig Thuis bellen?", "Veilig Thuis"),
+        ("mijn zus zit in de vrouwenopvang", "vrouwenopvang"),
+    ],
+)
 def test_other_messages_are_left_alone(text, alias):
     assert organisation_question(text, org(text, alias, "x")) is None
 

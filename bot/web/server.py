@@ -8,6 +8,7 @@ no-referrer and Cache-Control: no-store. The widget talks to the Rasa server (it
 channel) directly; the demo page gets the bot's URL in its script tag (data-server).
 The log holds method, path and status only: user text never passes through this server.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -57,18 +58,20 @@ def bot_origins(bot_url: str) -> Tuple[str, str]:
 
 def security_headers(bot_url: str) -> Dict[str, str]:
     http_origin, ws_origin = bot_origins(bot_url)
-    csp = "; ".join([
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self'",
-        "font-src 'self'",
-        f"connect-src 'self' {http_origin} {ws_origin}",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ])
+    csp = "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self'",
+            "font-src 'self'",
+            f"connect-src 'self' {http_origin} {ws_origin}",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
     return {
         "Content-Security-Policy": csp,
         "Referrer-Policy": "no-referrer",
@@ -126,8 +129,10 @@ def make_handler(bot_url: str):
 def serve(port: int, bot_url: str, host: str = "127.0.0.1") -> None:
     missing = [p for p in FILES.values() if not p.is_file() and p.suffix != ".map"]
     if missing:
-        sys.exit(f"[web] missing files: {', '.join(str(p.relative_to(ROOT)) for p in missing)}; "
-                 "run `bash bot/setup.sh` (npm ci in bot/web installs socket.io-client)")
+        sys.exit(
+            f"[web] missing files: {', '.join(str(p.relative_to(ROOT)) for p in missing)}; "
+            "run `bash bot/setup.sh` (npm ci in bot/web installs socket.io-client)"
+        )
     httpd = ThreadingHTTPServer((host, port), make_handler(bot_url))
     httpd.daemon_threads = True
     print(f"[web] demo page on http://{host}:{port}/ (bot: {bot_url})", file=sys.stderr, flush=True)
@@ -143,8 +148,12 @@ def start_web(web_port: int, bot_url: str, logfile=None) -> subprocess.Popen:
     """Start the server in its own process (own session, so stop_stack can end it)."""
     return subprocess.Popen(
         [sys.executable, "-m", "bot.web.server", "--port", str(web_port), "--bot-url", bot_url],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=logfile, stderr=subprocess.STDOUT if logfile else None, start_new_session=True)
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=logfile,
+        stderr=subprocess.STDOUT if logfile else None,
+        start_new_session=True,
+    )
 
 
 def main(argv: Optional[list] = None) -> int:

@@ -7,6 +7,7 @@ bot_uttered). Used by the end-to-end tests and the benchmark.
 socket.io has no end-of-turn marker: a turn's replies are the bot_uttered events that arrive
 until none came for `quiet` seconds after the last one (or `first_timeout` passed without any).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -25,8 +26,15 @@ if not hasattr(aiohttp, "ClientWSTimeout"):
 
 
 class SioChat:
-    def __init__(self, url: str, session_id: Optional[str] = None, path: str = "/socket.io",
-                 quiet: float = 1.0, first_timeout: float = 60.0, transport: str = "websocket"):
+    def __init__(
+        self,
+        url: str,
+        session_id: Optional[str] = None,
+        path: str = "/socket.io",
+        quiet: float = 1.0,
+        first_timeout: float = 60.0,
+        transport: str = "websocket",
+    ):
         self.url, self.path, self.quiet, self.first_timeout = url, path, quiet, first_timeout
         self.transport = transport
         self.session_id = session_id or uuid.uuid4().hex
@@ -58,8 +66,7 @@ class SioChat:
         self.client.on("bot_uttered", on_bot)
         self.client.on("session_confirm", on_confirm)
         self.client.on("disconnect", on_disconnect)
-        await self.client.connect(self.url, socketio_path=self.path, transports=[self.transport],
-                                  wait_timeout=30)
+        await self.client.connect(self.url, socketio_path=self.path, transports=[self.transport], wait_timeout=30)
         await self.client.emit("session_request", {"session_id": self.session_id})
         self.session_id = await asyncio.wait_for(confirmed, 30)
 
@@ -85,8 +92,7 @@ class SioChat:
         deadline = time.monotonic() + timeout
         while len(out) < count:
             try:
-                at, data = await asyncio.wait_for(self.replies.get(),
-                                                  max(0.0, deadline - time.monotonic()))
+                at, data = await asyncio.wait_for(self.replies.get(), max(0.0, deadline - time.monotonic()))
             except asyncio.TimeoutError:
                 break
             self.last_reply_at = at

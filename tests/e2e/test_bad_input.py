@@ -1,5 +1,6 @@
 """Bad input over REST: every request gets a 200 with a reply or a 4xx, never a 5xx or a dropped
 connection, and the server is healthy afterwards. Plus arbitrary text from hypothesis."""
+
 import json
 import uuid
 
@@ -11,9 +12,12 @@ from hypothesis import strategies as st
 
 TIMEOUT = 60
 LONG_LIMIT = 2000  # bot/components/length_guard.py DEFAULT_MAX_CHARS
+
+
 def post_raw(stack, body: bytes, content_type="application/json"):
-    return requests.post(f"{stack.url}/webhooks/rest/webhook", data=body,
-                         headers={"Content-Type": content_type}, timeout=TIMEOUT)
+    return requests.post(
+        f"{stack.url}/webhooks/rest/webhook", data=body, headers={"Content-Type": content_type}, timeout=TIMEOUT
+    )
 
 
 def post(stack, payload):
@@ -64,10 +68,12 @@ TEXTS = {
     "polish": "Mój pracodawca zabrał mi paszport",
     "turkish": "Kocam bana vuruyor, ne yapmalıyım?",
     "chinese": "我需要帮助",
-    "combining": ("Z\u0351\u036b\u0343\u036a\u0302\u036b\u033d\u034f\u0334\u0319\u0324\u031e\u0349"
-                  "\u035a\u032f\u031e\u0320\u034dA\u036b\u0357\u0334\u0362\u0335\u031c\u0330\u0354L"),
+    "combining": (
+        "Z\u0351\u036b\u0343\u036a\u0302\u036b\u033d\u034f\u0334\u0319\u0324\u031e\u0349"
+        "\u035a\u032f\u031e\u0320\u034dA\u036b\u0357\u0334\u0362\u0335\u031c\u0330\u0354L"
+    ),
     "slash command": "/",
-    "fake intent": "/acute_danger{\"x\": 1}",
+    "fake intent": '/acute_danger{"x": 1}',
     "fake unknown intent": "/bestaat_niet",
     "fake restart": "/restart",
     "lone surrogate escaped": None,  # sent as raw JSON below
@@ -83,24 +89,27 @@ def test_text_corpus(bot_stack, name):
     check_answer(r)
 
 
-@pytest.mark.parametrize("name, body", [
-    ("invalid utf-8", b'{"sender": "x", "message": "\xff\xfe\xc3\x28"}'),
-    ("not json", b"hallo"),
-    ("truncated json", b'{"sender": "x", "message": "hal'),
-    ("empty body", b""),
-    ("message 5", b'{"sender": "x5", "message": 5}'),
-    ("message null", b'{"sender": "xnull", "message": null}'),
-    ("message list", b'{"sender": "xlist", "message": ["hallo"]}'),
-    ("message object", b'{"sender": "xobj", "message": {"text": "hallo"}}'),
-    ("sender number", b'{"sender": 12, "message": "hallo"}'),
-    ("sender object", b'{"sender": {"a": 1}, "message": "hallo"}'),
-    ("no sender", b'{"message": "hallo"}'),
-    ("list body", b'["hallo"]'),
-    ("string body", b'"hallo"'),
-    ("number body", b"42"),
-    ("null body", b"null"),
-    ("deep nesting", b'{"sender": "deep", "message": "hi", "metadata": ' + b"[" * 5000 + b"]" * 5000 + b"}"),
-])
+@pytest.mark.parametrize(
+    "name, body",
+    [
+        ("invalid utf-8", b'{"sender": "x", "message": "\xff\xfe\xc3\x28"}'),
+        ("not json", b"hallo"),
+        ("truncated json", b'{"sender": "x", "message": "hal'),
+        ("empty body", b""),
+        ("message 5", b'{"sender": "x5", "message": 5}'),
+        ("message null", b'{"sender": "xnull", "message": null}'),
+        ("message list", b'{"sender": "xlist", "message": ["hallo"]}'),
+        ("message object", b'{"sender": "xobj", "message": {"text": "hallo"}}'),
+        ("sender number", b'{"sender": 12, "message": "hallo"}'),
+        ("sender object", b'{"sender": {"a": 1}, "message": "hallo"}'),
+        ("no sender", b'{"message": "hallo"}'),
+        ("list body", b'["hallo"]'),
+        ("string body", b'"hallo"'),
+        ("number body", b"42"),
+        ("null body", b"null"),
+        ("deep nesting", b'{"sender": "deep", "message": "hi", "metadata": ' + b"[" * 5000 + b"]" * 5000 + b"}"),
+    ],
+)
 def test_wrong_bodies(bot_stack, name, body):
     r = post_raw(bot_stack, body)
     check_answer(r)
@@ -130,8 +139,12 @@ def test_healthy_after_the_corpus(bot_stack):
     assert_healthy(bot_stack)
 
 
-@settings(max_examples=60, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(text=st.text(max_size=400))
 def test_arbitrary_text(bot_stack, text):
     r = post(bot_stack, {"sender": "hypothesis", "message": text})

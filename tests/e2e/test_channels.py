@@ -6,6 +6,7 @@ each platform's own format: signed Slack Events API JSON, Mattermost outgoing we
 and form). Microsoft Teams has no credentials here, so it must be left out while the server
 still serves the others.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -36,6 +37,7 @@ WAIT = 40  # seconds to wait for an answer (the first message also loads the mod
 
 # -- stand-in servers ----------------------------------------------------------------------
 
+
 class StandIn:
     """A local HTTP server that answers like the platform's API and records every call."""
 
@@ -56,8 +58,9 @@ class StandIn:
                     body = None
                 path = urllib.parse.urlparse(self.path).path
                 with stand_in.lock:
-                    stand_in.calls.append({"method": self.command, "path": path, "body": body,
-                                           "auth": self.headers.get("Authorization")})
+                    stand_in.calls.append(
+                        {"method": self.command, "path": path, "body": body, "auth": self.headers.get("Authorization")}
+                    )
                 status, answer = stand_in.answer(self.command, path, body)
                 data = json.dumps(answer).encode()
                 self.send_response(status)
@@ -80,8 +83,9 @@ class StandIn:
         with self.lock:
             return [c["body"] for c in self.calls if c["method"] == "POST" and where(c)]
 
-    def wait_for(self, where: Callable[[Dict[str, Any]], bool], count: int = 1,
-                 timeout: float = WAIT) -> List[Dict[str, Any]]:
+    def wait_for(
+        self, where: Callable[[Dict[str, Any]], bool], count: int = 1, timeout: float = WAIT
+    ) -> List[Dict[str, Any]]:
         """The recorded posts that match, once there are at least `count` (the bot answers
         asynchronously); fails after `timeout` seconds."""
         deadline = time.time() + timeout
@@ -102,8 +106,12 @@ _ts = itertools.count(1)
 
 def slack_answer(method: str, path: str, body: Any) -> tuple:
     if path.endswith("/chat.postMessage"):
-        return 200, {"ok": True, "channel": (body or {}).get("channel"),
-                     "ts": f"{time.time():.6f}", "message": {"text": (body or {}).get("text")}}
+        return 200, {
+            "ok": True,
+            "channel": (body or {}).get("channel"),
+            "ts": f"{time.time():.6f}",
+            "message": {"text": (body or {}).get("text")},
+        }
     if path.endswith("/auth.test"):
         return 200, {"ok": True, "user_id": SLACK_BOT_USER}
     return 200, {"ok": True}
@@ -142,6 +150,7 @@ def mattermost_api():
 @pytest.fixture(scope="module")
 def chat_stack(slack_api, mattermost_api):
     from bot.launcher import start_stack, stop_stack
+
     env = {
         "SLACK_BOT_TOKEN": SLACK_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
@@ -150,7 +159,8 @@ def chat_stack(slack_api, mattermost_api):
         "MATTERMOST_BOT_TOKEN": MM_BOT_TOKEN,
         "MATTERMOST_WEBHOOK_TOKEN": MM_WEBHOOK_TOKEN,
         # Teams stays out even if the developer's shell or .env has its settings.
-        "MICROSOFT_APP_ID": "", "MICROSOFT_APP_PASSWORD": "",
+        "MICROSOFT_APP_ID": "",
+        "MICROSOFT_APP_PASSWORD": "",
     }
     stack = start_stack(free_port(), free_port(), log_dir=ARTIFACTS / "logs-channels", env=env)
     yield stack
@@ -159,26 +169,54 @@ def chat_stack(slack_api, mattermost_api):
 
 # -- Slack helpers --------------------------------------------------------------------------
 
-def slack_event(text: str, user: str, channel: str, kind: str = "app_mention",
-                channel_type: str = "channel", thread_ts: Optional[str] = None,
-                **extra: Any) -> Dict[str, Any]:
+
+def slack_event(
+    text: str,
+    user: str,
+    channel: str,
+    kind: str = "app_mention",
+    channel_type: str = "channel",
+    thread_ts: Optional[str] = None,
+    **extra: Any,
+) -> Dict[str, Any]:
     """An Events API event_callback as Slack sends it."""
     ts = f"{int(time.time())}.{next(_ts):06d}"
-    event = {"type": kind, "user": user, "text": text, "ts": ts, "channel": channel,
-             "event_ts": ts, "client_msg_id": str(uuid.uuid4()), "team": "T0MELD",
-             "blocks": [{"type": "rich_text", "block_id": "b1", "elements": []}]}
+    event = {
+        "type": kind,
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "channel": channel,
+        "event_ts": ts,
+        "client_msg_id": str(uuid.uuid4()),
+        "team": "T0MELD",
+        "blocks": [{"type": "rich_text", "block_id": "b1", "elements": []}],
+    }
     if kind == "message":
         event["channel_type"] = channel_type
     if thread_ts:
         event["thread_ts"] = thread_ts
     event.update(extra)
-    return {"token": "verification-token-unused", "team_id": "T0MELD", "api_app_id": "A0MELD",
-            "event": event, "type": "event_callback", "event_id": "Ev" + uuid.uuid4().hex[:10],
-            "event_time": int(time.time()),
-            "authorizations": [{"enterprise_id": None, "team_id": "T0MELD",
-                                "user_id": SLACK_BOT_USER, "is_bot": True,
-                                "is_enterprise_install": False}],
-            "is_ext_shared_channel": False, "event_context": "4-" + uuid.uuid4().hex}
+    return {
+        "token": "verification-token-unused",
+        "team_id": "T0MELD",
+        "api_app_id": "A0MELD",
+        "event": event,
+        "type": "event_callback",
+        "event_id": "Ev" + uuid.uuid4().hex[:10],
+        "event_time": int(time.time()),
+        "authorizations": [
+            {
+                "enterprise_id": None,
+                "team_id": "T0MELD",
+                "user_id": SLACK_BOT_USER,
+                "is_bot": True,
+                "is_enterprise_install": False,
+            }
+        ],
+        "is_ext_shared_channel": False,
+        "event_context": "4-" + uuid.uuid4().hex,
+    }
 
 
 def sign(body: bytes, ts: Optional[int] = None, secret: str = SIGNING_SECRET) -> Dict[str, str]:
@@ -187,15 +225,15 @@ def sign(body: bytes, ts: Optional[int] = None, secret: str = SIGNING_SECRET) ->
     return {"X-Slack-Request-Timestamp": str(ts), "X-Slack-Signature": f"v0={digest}"}
 
 
-def slack_post(stack, payload: Dict[str, Any], headers: Optional[Dict[str, str]] = None,
-               signed: bool = True) -> requests.Response:
+def slack_post(
+    stack, payload: Dict[str, Any], headers: Optional[Dict[str, str]] = None, signed: bool = True
+) -> requests.Response:
     body = json.dumps(payload).encode()
     all_headers = {"Content-Type": "application/json", "User-Agent": "Slackbot 1.0"}
     if signed:
         all_headers.update(sign(body))
     all_headers.update(headers or {})
-    return requests.post(f"{stack.url}/webhooks/slack/webhook", data=body,
-                         headers=all_headers, timeout=10)
+    return requests.post(f"{stack.url}/webhooks/slack/webhook", data=body, headers=all_headers, timeout=10)
 
 
 def in_channel(channel: str) -> Callable[[Dict[str, Any]], bool]:
@@ -208,14 +246,29 @@ def new_id(prefix: str) -> str:
 
 # -- Mattermost helpers ---------------------------------------------------------------------
 
-def mm_webhook(text: str, user_id: str, channel_id: str, token: Optional[str] = MM_WEBHOOK_TOKEN,
-               trigger_word: str = "@meldcode", post_id: Optional[str] = None) -> Dict[str, Any]:
+
+def mm_webhook(
+    text: str,
+    user_id: str,
+    channel_id: str,
+    token: Optional[str] = MM_WEBHOOK_TOKEN,
+    trigger_word: str = "@meldcode",
+    post_id: Optional[str] = None,
+) -> Dict[str, Any]:
     """The fields of a Mattermost outgoing webhook."""
-    data = {"channel_id": channel_id, "channel_name": "zorgteam", "team_domain": "jeugdzorg",
-            "team_id": "teamid00000000000000000000", "post_id": post_id or uuid.uuid4().hex[:26],
-            "text": text, "timestamp": str(int(time.time() * 1000)),
-            "trigger_word": trigger_word, "user_id": user_id, "user_name": "j.devries",
-            "file_ids": ""}
+    data = {
+        "channel_id": channel_id,
+        "channel_name": "zorgteam",
+        "team_domain": "jeugdzorg",
+        "team_id": "teamid00000000000000000000",
+        "post_id": post_id or uuid.uuid4().hex[:26],
+        "text": text,
+        "timestamp": str(int(time.time() * 1000)),
+        "trigger_word": trigger_word,
+        "user_id": user_id,
+        "user_name": "j.devries",
+        "file_ids": "",
+    }
     if token is not None:
         data["token"] = token
     return data
@@ -234,6 +287,7 @@ def mm_in(channel_id: str) -> Callable[[Dict[str, Any]], bool]:
 
 # -- Slack ----------------------------------------------------------------------------------
 
+
 def test_only_the_configured_channels_run(chat_stack):
     names = " ".join(chat_stack.channels)
     assert "slack" in names and "mattermost" in names
@@ -241,10 +295,10 @@ def test_only_the_configured_channels_run(chat_stack):
     assert requests.get(f"{chat_stack.url}/webhooks/slack/", timeout=5).status_code == 200
     assert requests.get(f"{chat_stack.url}/webhooks/mattermost/", timeout=5).status_code == 200
     assert requests.get(f"{chat_stack.url}/webhooks/botframework/", timeout=5).status_code == 404
-    assert requests.post(f"{chat_stack.url}/webhooks/botframework/webhook", json={},
-                         timeout=5).status_code == 404
-    r = requests.post(f"{chat_stack.url}/webhooks/rest/webhook",
-                      json={"sender": new_id("rest-"), "message": "hallo"}, timeout=60)
+    assert requests.post(f"{chat_stack.url}/webhooks/botframework/webhook", json={}, timeout=5).status_code == 404
+    r = requests.post(
+        f"{chat_stack.url}/webhooks/rest/webhook", json={"sender": new_id("rest-"), "message": "hallo"}, timeout=60
+    )
     assert r.status_code == 200 and r.json(), "REST still answers"
 
 
@@ -276,8 +330,7 @@ def test_slack_mention_is_answered_in_its_thread_with_numbered_options(chat_stac
 
 def test_slack_answer_goes_into_the_existing_thread(chat_stack, slack_api):
     channel, user = new_id("C"), new_id("U")
-    payload = slack_event(f"<@{SLACK_BOT_USER}> ben jij een robot?", user, channel,
-                          thread_ts="1700000000.000100")
+    payload = slack_event(f"<@{SLACK_BOT_USER}> ben jij een robot?", user, channel, thread_ts="1700000000.000100")
     assert slack_post(chat_stack, payload).status_code == 200
     posts = slack_api.wait_for(in_channel(channel))
     assert {p["thread_ts"] for p in posts} == {"1700000000.000100"}
@@ -285,8 +338,7 @@ def test_slack_answer_goes_into_the_existing_thread(chat_stack, slack_api):
 
 def test_slack_crisis_gets_112(chat_stack, slack_api):
     channel = new_id("D")
-    slack_post(chat_stack, slack_event(CRISIS, new_id("U"), channel, kind="message",
-                                       channel_type="im"))
+    slack_post(chat_stack, slack_event(CRISIS, new_id("U"), channel, kind="message", channel_type="im"))
     first = slack_api.wait_for(in_channel(channel))[0]["text"]
     assert "112" in first.splitlines()[0]
 
@@ -308,35 +360,45 @@ def test_slack_refuses_bad_and_stale_signatures_and_ignores_the_rest(chat_stack,
     assert r.status_code == 401
     tampered = sign(body)
     other = json.dumps(event(CRISIS)).encode()
-    assert requests.post(url, data=other, headers={**json_type, **tampered},
-                         timeout=10).status_code == 401
+    assert requests.post(url, data=other, headers={**json_type, **tampered}, timeout=10).status_code == 401
     stale_body = json.dumps(event()).encode()
     stale = sign(stale_body, ts=int(time.time()) - 6 * 60)
-    assert requests.post(url, data=stale_body, headers={**json_type, **stale},
-                         timeout=10).status_code == 401
+    assert requests.post(url, data=stale_body, headers={**json_type, **stale}, timeout=10).status_code == 401
     assert slack_post(chat_stack, event(), signed=False).status_code == 401
     assert requests.get(url, timeout=10).status_code == 401
 
     # A channel message that does not mention the bot, the bot's own post, an edit.
     for payload in (
         slack_event("we hebben morgen overleg", new_id("U"), quiet[-1], kind="message"),
-        slack_event("Hoi", SLACK_BOT_USER, new_id("D"), kind="message", channel_type="im",
-                    bot_id="B0MELD"),
-        slack_event("hallo", new_id("U"), new_id("D"), kind="message", channel_type="im",
-                    subtype="message_changed"),
+        slack_event("Hoi", SLACK_BOT_USER, new_id("D"), kind="message", channel_type="im", bot_id="B0MELD"),
+        slack_event("hallo", new_id("U"), new_id("D"), kind="message", channel_type="im", subtype="message_changed"),
     ):
         quiet.append(payload["event"]["channel"])
         assert slack_post(chat_stack, payload).status_code == 200
 
     # Unknown event types and other callbacks: 200, no error, no answer.
     for payload in (
-        {**event(), "event": {"type": "reaction_added", "user": "U1", "reaction": "thumbsup",
-                              "item": {"type": "message", "channel": quiet[0], "ts": "1.2"},
-                              "event_ts": "1.3"}},
-        {**event(), "event": {"type": "app_home_opened", "user": "U1", "channel": quiet[0],
-                              "tab": "home", "event_ts": "1.4"}},
-        {"token": "x", "team_id": "T0MELD", "api_app_id": "A0MELD", "type": "app_rate_limited",
-         "minute_rate_limited": 1518467820},
+        {
+            **event(),
+            "event": {
+                "type": "reaction_added",
+                "user": "U1",
+                "reaction": "thumbsup",
+                "item": {"type": "message", "channel": quiet[0], "ts": "1.2"},
+                "event_ts": "1.3",
+            },
+        },
+        {
+            **event(),
+            "event": {"type": "app_home_opened", "user": "U1", "channel": quiet[0], "tab": "home", "event_ts": "1.4"},
+        },
+        {
+            "token": "x",
+            "team_id": "T0MELD",
+            "api_app_id": "A0MELD",
+            "type": "app_rate_limited",
+            "minute_rate_limited": 1518467820,
+        },
         {"type": "something_new", "event": {"type": "surprise"}},
     ):
         r = slack_post(chat_stack, payload)
@@ -349,8 +411,7 @@ def test_slack_refuses_bad_and_stale_signatures_and_ignores_the_rest(chat_stack,
     slack_post(chat_stack, slack_event(f"<@{SLACK_BOT_USER}> hallo", new_id("U"), control))
     slack_api.wait_for(in_channel(control))
     time.sleep(1)
-    assert not slack_api.posts(lambda c: c["path"].endswith("/chat.postMessage")
-                               and c["body"]["channel"] in quiet)
+    assert not slack_api.posts(lambda c: c["path"].endswith("/chat.postMessage") and c["body"]["channel"] in quiet)
 
 
 def test_slack_retries_get_no_second_answer(chat_stack, slack_api):
@@ -359,8 +420,7 @@ def test_slack_retries_get_no_second_answer(chat_stack, slack_api):
     assert slack_post(chat_stack, payload).status_code == 200
     first = slack_api.wait_for(in_channel(channel))
     for attempt, reason in ((1, "http_timeout"), (2, "http_error")):
-        r = slack_post(chat_stack, payload, headers={"X-Slack-Retry-Num": str(attempt),
-                                                     "X-Slack-Retry-Reason": reason})
+        r = slack_post(chat_stack, payload, headers={"X-Slack-Retry-Num": str(attempt), "X-Slack-Retry-Reason": reason})
         assert r.status_code == 200
     # The same event delivered again without retry headers is not answered twice either.
     assert slack_post(chat_stack, payload).status_code == 200
@@ -370,8 +430,8 @@ def test_slack_retries_get_no_second_answer(chat_stack, slack_api):
 
 # -- Mattermost -----------------------------------------------------------------------------
 
-def test_mattermost_webhook_with_token_is_answered_in_thread_through_the_api(
-        chat_stack, mattermost_api):
+
+def test_mattermost_webhook_with_token_is_answered_in_thread_through_the_api(chat_stack, mattermost_api):
     channel, user = new_id("mmchan"), new_id("mmuser")
     data = mm_webhook("@meldcode hallo", user, channel)
     r = mm_post(chat_stack, data)
@@ -399,8 +459,7 @@ def test_mattermost_webhook_with_token_is_answered_in_thread_through_the_api(
 
 def test_mattermost_crisis_gets_112(chat_stack, mattermost_api):
     channel = new_id("mmchan")
-    assert mm_post(chat_stack, mm_webhook(f"@meldcode {CRISIS}", new_id("mmuser"),
-                                          channel)).status_code == 200
+    assert mm_post(chat_stack, mm_webhook(f"@meldcode {CRISIS}", new_id("mmuser"), channel)).status_code == 200
     first = mattermost_api.wait_for(mm_in(channel))[0]["message"]
     assert "112" in first.splitlines()[0]
 
@@ -419,8 +478,12 @@ def test_mattermost_refuses_a_wrong_or_missing_token(chat_stack, mattermost_api)
     for data, as_form in cases:
         r = mm_post(chat_stack, data, as_form=as_form)
         assert r.status_code == 401, data
-    r = requests.post(f"{chat_stack.url}/webhooks/mattermost/webhook", data=b"not json",
-                      headers={"Content-Type": "application/json"}, timeout=10)
+    r = requests.post(
+        f"{chat_stack.url}/webhooks/mattermost/webhook",
+        data=b"not json",
+        headers={"Content-Type": "application/json"},
+        timeout=10,
+    )
     assert r.status_code == 401
 
     # The bot's own post is ignored (its id comes from /users/me).
@@ -432,14 +495,13 @@ def test_mattermost_refuses_a_wrong_or_missing_token(chat_stack, mattermost_api)
     mm_post(chat_stack, mm_webhook("@meldcode hallo", new_id("mmuser"), control))
     mattermost_api.wait_for(mm_in(control))
     time.sleep(1)
-    assert not mattermost_api.posts(lambda c: c["path"] == "/api/v4/posts"
-                                    and c["body"]["channel_id"] in quiet)
+    assert not mattermost_api.posts(lambda c: c["path"] == "/api/v4/posts" and c["body"]["channel_id"] in quiet)
 
 
 # -- privacy --------------------------------------------------------------------------------
 
+
 def test_no_user_text_in_the_logs(chat_stack):
     log = (ARTIFACTS / "logs-channels" / "rasa.log").read_text(encoding="utf-8", errors="replace")
-    for phrase in ("voor de deur met een mes", "ben jij een robot", "wat kun je allemaal",
-                   "we hebben morgen overleg"):
+    for phrase in ("voor de deur met een mes", "ben jij een robot", "wat kun je allemaal", "we hebben morgen overleg"):
         assert phrase not in log

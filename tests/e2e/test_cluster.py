@@ -5,6 +5,7 @@ holds; one server killed with SIGKILL mid-conversation and the conversation goes
 (the widget) goes through nginx too, over websocket and over long-polling (sticky), and a widget
 that reconnects after its server died goes on with its conversation on the other server.
 """
+
 import asyncio
 import os
 import signal
@@ -29,13 +30,12 @@ def say(cluster, text, sender):
     return "\n".join(m.get("text", "") for m in rest_say(cluster.url, text, sender))
 
 
-STATE = {"sio_session": uuid.uuid4().hex}  # the widget conversation that goes on after the kill
+STATE = {"sio_session": None}  # the widget conversation (its signed token) that goes on after the kill
 
 
 def ports(addrs):
     """Upstream ports from nginx's $upstream_addr lines ("a:1" or "a:1, a:2" after a retry)."""
-    return [a.rsplit(":", 1)[-1] for line in addrs for a in line.replace(",", " ").split()
-            if a != "-"]
+    return [a.rsplit(":", 1)[-1] for line in addrs for a in line.replace(",", " ").split() if a != "-"]
 
 
 def new_upstreams(cluster, before, wait=5.0):
@@ -48,16 +48,23 @@ def new_upstreams(cluster, before, wait=5.0):
 
 async def sio_turns(url, session_id, lines, transport="websocket"):
     async with SioChat(url, session_id=session_id, transport=transport, quiet=1.0) as chat:
+        if transport == "websocket":  # the server signs the session: keep its token
+            STATE["sio_session"] = chat.session_id
         return ["\n".join(texts(await chat.say(line))) for line in lines]
 
 
 @pytest.mark.parametrize("transport", ["websocket", "polling"])
 def test_socketio_through_nginx_is_sticky(cluster, transport):
-    session = STATE["sio_session"] if transport == "websocket" else uuid.uuid4().hex
+    session = STATE["sio_session"] if transport == "websocket" else None
     before = len(cluster.upstreams_used())
-    greeting, question = asyncio.run(sio_turns(
-        cluster.url, session, ["hallo", "ik maak me zorgen om mijn buurmeisje, ze moet drugs "
-                                        "rondbrengen voor een paar jongens"], transport))
+    greeting, question = asyncio.run(
+        sio_turns(
+            cluster.url,
+            session,
+            ["hallo", "ik maak me zorgen om mijn buurmeisje, ze moet drugs " "rondbrengen voor een paar jongens"],
+            transport,
+        )
+    )
     assert "computerprogramma" in greeting and "jonger dan 18" in question, (greeting, question)
     used = set(ports(new_upstreams(cluster, before)))
     assert len(used) == 1, f"socket.io went to more than one server: {used}"
@@ -67,8 +74,9 @@ def test_socketio_through_nginx_is_sticky(cluster, transport):
 def test_turns_alternate_and_then_one_server_dies(cluster):
     sender = f"cluster-{uuid.uuid4().hex[:8]}"
     assert "computerprogramma" in say(cluster, "hallo", sender)
-    assert "jonger dan 18" in say(cluster, "ik maak me zorgen om mijn buurmeisje, ze moet drugs "
-                                           "rondbrengen voor een paar jongens", sender)
+    assert "jonger dan 18" in say(
+        cluster, "ik maak me zorgen om mijn buurmeisje, ze moet drugs " "rondbrengen voor een paar jongens", sender
+    )
     assert "verstandelijke beperking" in say(cluster, "/affirm", sender)
     used = set(ports(cluster.upstreams_used()))
     assert used == {str(p) for p in cluster.rasa_ports}, used

@@ -4,6 +4,7 @@ tells the user when a part does not work, and never hangs.
 Uses the session's bot_stack: the action server is killed for this module and started again on
 the same port afterwards (through the launcher's restart helper), so later tests have it back.
 """
+
 import os
 import signal
 import socket
@@ -28,6 +29,7 @@ CRISIS = [
 @pytest.fixture(scope="module")
 def no_actions(bot_stack):
     from bot.launcher import _wait_http
+
     proc = bot_stack.actions
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(10)
@@ -39,17 +41,20 @@ def no_actions(bot_stack):
     yield bot_stack
     # Bring the action server back for the tests after this module, as `make run` does.
     from bot.launcher import KeepRunning, start_actions_logged
+
     old = bot_stack.actions
-    keeper = KeepRunning("action server", lambda: start_actions_logged(
-        bot_stack.action_port, bot_stack.workdir, bot_stack.workdir / "actions.log"))
+    keeper = KeepRunning(
+        "action server",
+        lambda: start_actions_logged(bot_stack.action_port, bot_stack.workdir, bot_stack.workdir / "actions.log"),
+    )
     bot_stack.actions, said = keeper.check(old)
     assert said and bot_stack.actions is not old
-    _wait_http(f"http://127.0.0.1:{bot_stack.action_port}/health", 120, bot_stack.actions,
-               "action server")
+    _wait_http(f"http://127.0.0.1:{bot_stack.action_port}/health", 120, bot_stack.actions, "action server")
 
 
 class HangingServer:
     """Accepts connections on a port and never answers: an action server that hangs."""
+
     def __init__(self, port: int):
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -103,10 +108,14 @@ def test_form_without_action_server_does_not_hang_and_crisis_still_works(no_acti
     """The user is told when a part does not work (printed with -s); crisis still gets 112."""
     sender = f"fault-{uuid.uuid4().hex[:8]}"
     seen = []
-    for text in ["hallo", "/affirm",
-                 "ik maak me zorgen om mijn buurmeisje, ze moet drugs rondbrengen",
-                 "ja", "er staat nu iemand met een mes voor de deur",
-                 "wat doet Koraal?"]:
+    for text in [
+        "hallo",
+        "/affirm",
+        "ik maak me zorgen om mijn buurmeisje, ze moet drugs rondbrengen",
+        "ja",
+        "er staat nu iemand met een mes voor de deur",
+        "wat doet Koraal?",
+    ]:
         replies, took = timed_say(no_actions, text, sender)
         seen.append((text, took, replies))
         print(f"\n> {text}  ({took:.2f} s)\n" + "\n".join(f"  {r}" for r in replies))

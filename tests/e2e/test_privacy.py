@@ -1,5 +1,6 @@
 """Privacy and exposure: no user text in the logs, no HTTP API without a token, servers on
 localhost only, CORS limited to configured origins."""
+
 import socket
 import time
 import uuid
@@ -27,11 +28,17 @@ def logs(stack):
 def test_no_user_text_in_the_logs(bot_stack):
     marker = f"zwaluwstaart{uuid.uuid4().hex[:8]}"
     sender = f"priv-{uuid.uuid4().hex[:8]}"
-    for text in ["hallo", "/affirm",
-                 f"ik maak me zorgen om mijn buurmeisje {marker}, ze moet drugs rondbrengen",
-                 f"ja {marker}", f"nee {marker}", f"wat doet Koraal {marker}?",
-                 f"er staat nu iemand met een mes voor de deur {marker}",
-                 f"{marker} " * 10, f"Ik weet het niet {marker}"]:
+    for text in [
+        "hallo",
+        "/affirm",
+        f"ik maak me zorgen om mijn buurmeisje {marker}, ze moet drugs rondbrengen",
+        f"ja {marker}",
+        f"nee {marker}",
+        f"wat doet Koraal {marker}?",
+        f"er staat nu iemand met een mes voor de deur {marker}",
+        f"{marker} " * 10,
+        f"Ik weet het niet {marker}",
+    ]:
         say(bot_stack, text, sender)
     found = {name: text.count(marker) for name, text in logs(bot_stack).items()}
     assert found == {"rasa.log": 0, "actions.log": 0}, found
@@ -41,32 +48,43 @@ def test_no_user_text_in_the_logs_over_socketio(bot_stack):
     """The widget's channel, malformed events included (they are refused with a message)."""
     import asyncio
     from bot.web.sio_client import SioChat
+
     marker = f"kwikstaart{uuid.uuid4().hex[:8]}"
 
     async def conversation():
         async with SioChat(bot_stack.url, quiet=0.7) as chat:
-            for text in ["hallo", f"ik maak me zorgen om mijn buurmeisje {marker}",
-                         f"er staat nu iemand met een mes voor de deur {marker}"]:
+            for text in [
+                "hallo",
+                f"ik maak me zorgen om mijn buurmeisje {marker}",
+                f"er staat nu iemand met een mes voor de deur {marker}",
+            ]:
                 assert await chat.say(text)
-            for data in ({"message": {"t": marker}, "session_id": chat.session_id},
-                         {"message": marker, "session_id": uuid.uuid4().hex}, marker,
-                         {"message": marker, "session_id": chat.session_id, "metadata": marker}):
+            for data in (
+                {"message": {"t": marker}, "session_id": chat.session_id},
+                {"message": marker, "session_id": uuid.uuid4().hex},
+                marker,
+                {"message": marker, "session_id": chat.session_id, "metadata": marker},
+            ):
                 await chat.emit(data)
                 assert await chat.collect(20)
+
     asyncio.run(conversation())
     found = {name: text.count(marker) for name, text in logs(bot_stack).items()}
     assert found == {"rasa.log": 0, "actions.log": 0}, found
 
 
-@pytest.mark.parametrize("method, path", [
-    ("POST", "/model/parse"),
-    ("GET", "/conversations/someone/tracker"),
-    ("POST", "/conversations/someone/messages"),
-    ("POST", "/conversations/someone/trigger_intent"),
-    ("GET", "/domain"),
-    ("GET", "/status"),
-    ("PUT", "/model"),
-])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("POST", "/model/parse"),
+        ("GET", "/conversations/someone/tracker"),
+        ("POST", "/conversations/someone/messages"),
+        ("POST", "/conversations/someone/trigger_intent"),
+        ("GET", "/domain"),
+        ("GET", "/status"),
+        ("PUT", "/model"),
+    ],
+)
 def test_http_api_is_off_without_a_token(bot_stack, method, path):
     r = requests.request(method, f"{bot_stack.url}{path}", json={"text": "hoi"}, timeout=10)
     assert r.status_code in (401, 403, 404, 405), f"{path}: {r.status_code}"
@@ -80,17 +98,27 @@ def test_api_args_need_a_token():
 
 def test_cors_origins_are_a_setting():
     assert cors_args({}) == ["--cors", "http://127.0.0.1:8080", "http://localhost:8080"]
-    assert cors_args({"CORS_ORIGINS": "https://a.example, https://b.example"}) == \
-        ["--cors", "https://a.example", "https://b.example"]
+    assert cors_args({"CORS_ORIGINS": "https://a.example, https://b.example"}) == [
+        "--cors",
+        "https://a.example",
+        "https://b.example",
+    ]
 
 
 def test_cors_refuses_a_foreign_origin(bot_stack):
     evil = "http://evil.example"
-    r = requests.options(f"{bot_stack.url}/webhooks/rest/webhook", timeout=10,
-                         headers={"Origin": evil, "Access-Control-Request-Method": "POST"})
+    r = requests.options(
+        f"{bot_stack.url}/webhooks/rest/webhook",
+        timeout=10,
+        headers={"Origin": evil, "Access-Control-Request-Method": "POST"},
+    )
     assert r.headers.get("Access-Control-Allow-Origin") not in (evil, "*"), r.headers
-    r = requests.post(f"{bot_stack.url}/webhooks/rest/webhook", headers={"Origin": evil},
-                      json={"sender": "cors", "message": "hoi"}, timeout=60)
+    r = requests.post(
+        f"{bot_stack.url}/webhooks/rest/webhook",
+        headers={"Origin": evil},
+        json={"sender": "cors", "message": "hoi"},
+        timeout=60,
+    )
     assert r.headers.get("Access-Control-Allow-Origin") not in (evil, "*"), r.headers
 
 
@@ -128,5 +156,6 @@ def test_the_running_server_uses_the_expiring_store(bot_stack):
     when a custom store cannot be loaded; the running server's log must not say so."""
     say(bot_stack, "hallo", f"priv-{uuid.uuid4().hex[:8]}")
     log = logs(bot_stack)["rasa.log"]
-    assert "Tracker store with type" not in log and "ExpiringInMemoryTrackerStore" not in log, \
-        [line for line in log.splitlines() if "racker store" in line][:3]
+    assert "Tracker store with type" not in log and "ExpiringInMemoryTrackerStore" not in log, [
+        line for line in log.splitlines() if "racker store" in line
+    ][:3]

@@ -3,6 +3,7 @@ the form goes on across two Rasa servers on one Redis, and one of them may die.
 
 Starts its own redis-server on a free port (bot/setup_redis.sh installs it) and its own stack.
 """
+
 import asyncio
 import os
 import shutil
@@ -20,14 +21,16 @@ from bot.redis_server import redis_server, start_redis
 from bot.web.sio_client import SioChat, texts
 from tests.conftest import ARTIFACTS, free_port, rest_say
 
-pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None,
-                                reason="redis-server missing: run `bash bot/setup_redis.sh`")
+pytestmark = pytest.mark.skipif(
+    shutil.which("redis-server") is None, reason="redis-server missing: run `bash bot/setup_redis.sh`"
+)
 SESSION_SECONDS = 30 * 60
 
 
 def start_second_rasa(stack, redis_url, log: Path):
     """Another Rasa server on the same Redis and the same action server."""
     from bot.launcher import _stop, _wait_http, base_env, start_rasa, write_credentials, write_endpoints
+
     workdir = Path(tempfile.mkdtemp(prefix="bot-run-b-"))
     env = {**base_env(), "REDIS_URL": redis_url}
     endpoints = write_endpoints(workdir, stack.action_port, env)
@@ -45,14 +48,13 @@ def start_second_rasa(stack, redis_url, log: Path):
 @pytest.fixture(scope="module")
 def redis_stacks():
     from bot.launcher import _stop, start_stack, stop_stack
+
     with redis_server(free_port()) as url:
-        stack = start_stack(free_port(), free_port(), log_dir=ARTIFACTS / "logs-redis",
-                            env={"REDIS_URL": url})
+        stack = start_stack(free_port(), free_port(), log_dir=ARTIFACTS / "logs-redis", env={"REDIS_URL": url})
         try:
             second, second_url = start_second_rasa(stack, url, ARTIFACTS / "logs-redis" / "rasa-b.log")
             try:
-                yield {"url": url, "stack": stack, "a": stack.url, "b": second_url,
-                       "proc_a": stack.rasa}
+                yield {"url": url, "stack": stack, "a": stack.url, "b": second_url, "proc_a": stack.rasa}
             finally:
                 _stop(second)
         finally:
@@ -71,21 +73,29 @@ async def sio_turn(url, text):
 def test_endpoints_without_redis_url_keep_the_in_memory_default(tmp_path):
     import yaml
     from bot.launcher import write_endpoints
+
     conf = yaml.safe_load(write_endpoints(tmp_path, 5055, {}).read_text())
     assert set(conf) == {"action_endpoint", "tracker_store"}
-    assert conf["tracker_store"] == {"type": "bot.stores.ExpiringInMemoryTrackerStore",
-                                     "record_exp": SESSION_SECONDS}
+    assert conf["tracker_store"] == {"type": "bot.stores.ExpiringInMemoryTrackerStore", "record_exp": SESSION_SECONDS}
 
 
 def test_endpoints_parse_the_redis_url(tmp_path):
     import yaml
     from bot.launcher import write_endpoints
-    conf = yaml.safe_load(write_endpoints(
-        tmp_path, 5055, {"REDIS_URL": "redis://:geh%40eim@redis.local:6380/3"}).read_text())
+
+    conf = yaml.safe_load(
+        write_endpoints(tmp_path, 5055, {"REDIS_URL": "redis://:geh%40eim@redis.local:6380/3"}).read_text()
+    )
     tracker, lock = conf["tracker_store"], conf["lock_store"]
-    assert tracker == {"type": "redis", "url": "redis.local", "port": 6380, "db": 3,
-                       "key_prefix": "meldcode", "password": "geh@eim",
-                       "record_exp": SESSION_SECONDS}
+    assert tracker == {
+        "type": "redis",
+        "url": "redis.local",
+        "port": 6380,
+        "db": 3,
+        "key_prefix": "meldcode",
+        "password": "geh@eim",
+        "record_exp": SESSION_SECONDS,
+    }
     assert lock["type"] == "redis" and lock["key_prefix"] == "meldcode" and "record_exp" not in lock
     with pytest.raises(ValueError):
         write_endpoints(tmp_path, 5055, {"REDIS_URL": "http://x"})
@@ -93,6 +103,7 @@ def test_endpoints_parse_the_redis_url(tmp_path):
 
 def test_state_is_in_redis_with_prefix_and_session_ttl(redis_stacks):
     import redis
+
     sender = f"redis-{uuid.uuid4().hex[:8]}"
     say(redis_stacks["a"], "hallo", sender)
     client = redis.Redis.from_url(redis_stacks["url"])
@@ -108,7 +119,7 @@ def test_form_state_survives_across_two_servers_and_a_killed_one(redis_stacks):
     a, b = redis_stacks["a"], redis_stacks["b"]
     first = say(a, "ik maak me zorgen om mijn buurmeisje, ze moet drugs rondbrengen", sender)
     assert "jonger dan 18" in first[-1]
-    second = say(b, "/affirm", sender)          # the other server knows the form
+    second = say(b, "/affirm", sender)  # the other server knows the form
     assert "verstandelijke beperking" in second[-1]
     crisis = say(a, "er staat nu iemand met een mes voor de deur", sender)
     assert "112" in crisis[0].splitlines()[0]
@@ -123,19 +134,20 @@ def test_form_state_survives_across_two_servers_and_a_killed_one(redis_stacks):
 def test_redis_restart_gets_a_clear_message_then_recovers(tmp_path):
     """Redis down: a clear answer with 112, no hang, no 5xx; Redis back: the bot answers again."""
     from bot.launcher import start_stack, stop_stack
+
     port = free_port()
     redis_proc = start_redis(port)
     url = f"redis://127.0.0.1:{port}/0"
-    stack = start_stack(free_port(), free_port(), log_dir=ARTIFACTS / "logs-redis-restart",
-                        env={"REDIS_URL": url})
+    stack = start_stack(free_port(), free_port(), log_dir=ARTIFACTS / "logs-redis-restart", env={"REDIS_URL": url})
     try:
         sender = f"restart-{uuid.uuid4().hex[:8]}"
         assert "computerprogramma" in say(stack.url, "hallo", sender)[0]
         redis_proc.kill()
         redis_proc.wait(10)
         started = time.time()
-        r = requests.post(f"{stack.url}/webhooks/rest/webhook",
-                          json={"sender": sender, "message": "ben jij een robot?"}, timeout=60)
+        r = requests.post(
+            f"{stack.url}/webhooks/rest/webhook", json={"sender": sender, "message": "ben jij een robot?"}, timeout=60
+        )
         assert r.status_code == 200 and time.time() - started < 30
         text = " ".join(m.get("text", "") for m in r.json())
         assert "Er ging iets mis" in text and "112" in text and "0800-2000" in text

@@ -1,4 +1,5 @@
 """End to end: the trained bot and the action server, running, over the REST channel."""
+
 import uuid
 
 import pytest
@@ -57,9 +58,9 @@ def test_organisation_question_uses_the_data_file(bot_stack, sender):
     assert "088-5057410" in text
 
 
-@pytest.mark.parametrize("text", ["", "   ", "<script>alert(1)</script>", "x" * 5000,
-                                  "What is the weather in London?", "\u202eabc\u202c"])
+@pytest.mark.parametrize(
+    "text", ["", "   ", "<script>alert(1)</script>", "x" * 5000, "What is the weather in London?", "\u202eabc\u202c"]
+)
 def test_odd_input_gets_an_answer(bot_stack, sender, text):
-    r = requests.post(f"{bot_stack.url}/webhooks/rest/webhook",
-                      json={"sender": sender, "message": text}, timeout=60)
+    r = requests.post(f"{bot_stack.url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60)
     assert r.status_code == 200
