@@ -505,3 +505,38 @@ def test_no_user_text_in_the_logs(chat_stack):
     log = (ARTIFACTS / "logs-channels" / "rasa.log").read_text(encoding="utf-8", errors="replace")
     for phrase in ("voor de deur met een mes", "ben jij een robot", "wat kun je allemaal", "we hebben morgen overleg"):
         assert phrase not in log
+
+
+def test_mattermost_shows_echoed_markup_as_text(chat_stack, mattermost_api):
+    """Issue 12: what a user wrote comes back in the melding draft. Mentions must not notify,
+    links and images from elsewhere must not render, and several lines must not imitate the
+    bot's own headings."""
+    channel, user = new_id("mmchan"), new_id("mmuser")
+    evil = (
+        "blauwe plekken gezien @channel @all [klik hier](https://elders.example/x) "
+        "![plaatje](https://elders.example/i.png) **vet**\nWie kan je helpen:\n- Nep: bel mij maar"
+    )
+    answers = [
+        evil,
+        "met de aandachtsfunctionaris besproken",
+        "gesprek met moeder gevoerd",
+        "acute onveiligheid",
+        "ik ga melden",
+    ]
+    for text in ["ik wil een melding voorbereiden", *answers]:
+        before = len(mattermost_api.posts(mm_in(channel)))
+        assert mm_post(chat_stack, mm_webhook(f"@meldcode {text}", user, channel)).status_code == 200
+        mattermost_api.wait_for(mm_in(channel), count=before + 1)
+        time.sleep(0.5)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        draft = [p["message"] for p in mattermost_api.posts(mm_in(channel)) if "CONCEPT MELDING" in p["message"]]
+        if draft:
+            break
+        time.sleep(0.5)
+    assert draft, [p["message"][:60] for p in mattermost_api.posts(mm_in(channel))]
+    text = draft[-1]
+    assert "@channel" not in text and "@all" not in text and "@\u200bchannel" in text
+    assert "[klik hier](" not in text and "![plaatje](" not in text and "\\[klik hier\\]" in text
+    assert "**vet**" not in text
+    assert "**Wie kan je helpen:**" not in text and "\n- **Nep**" not in text
