@@ -1,9 +1,10 @@
 """`rasa data validate`, failing on every warning except Rasa's known false alarms.
 
 Rasa 3.6 reports form questions (utter_ask_<slot>) as "not used in any story or rule",
-although the form uses them, and utter_restart, which Rasa's own action_restart says; and
-`too_long` and `crisis_followup` have no examples on purpose (LengthGuard and bot/serve.py set them). Those lines are
-allowed; any other warning fails.
+although the form uses them; likewise utter_suggest(_again), which actions/suggest.py sends,
+and utter_restart, which Rasa's own action_restart says. `too_long` and `crisis_followup` have
+no examples on purpose (LengthGuard and bot/serve.py set them). Those lines are allowed; any
+other warning fails.
 """
 
 import re
@@ -13,7 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ALLOWED = re.compile(
-    r"The utterance '(utter_ask_\w+|utter_restart)' is not used in any story or rule"
+    r"The utterance '(utter_ask_\w+|utter_restart|utter_suggest|utter_suggest_again)' is not used in any story or rule"
     r"|The intent '(too_long|crisis_followup)' is listed in the domain file, but is not found in the NLU"
 )
 

@@ -191,7 +191,7 @@ def format_report(r: dict) -> str:
             f"suicide {pct(s['suicide_recall'])} (n={s['n_suicide']})  "
             f"assault {pct(s['assault_recall'])} (n={s['n_assault']})  "
             f"false alarms {pct(s['false_alarms'])} (n={s['n_calm']})  "
-            f"calm->fallback {pct(s['calm_fallback'])}"
+            f"calm: dead end {pct(s['calm_fallback'])}, guesses {pct(s['calm_unsure'])}"
         )
     lines.append(
         "  per kind (all messages): " + ", ".join(f"{k} {v['passed']}/{v['n']}" for k, v in r["all"]["per_kind"].items())
