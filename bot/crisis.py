@@ -245,6 +245,7 @@ class CrisisDetector:
         context = spec.get("context") or {}
         self.negations = Step(self._words(w) for w in context.get("negation", []))
         self.frames = Step(self._words(w) for w in context.get("frames", []))
+        self.habit = Step(self._words(w) for w in context.get("habit", []))
         self.now = Step(self._words(w) for w in context.get("now", []))
         self.escalate_now = Step(self._words(w) for w in context.get("escalate_now", []))
         self.escalate = dict(spec.get("escalate") or {})
@@ -350,7 +351,10 @@ class CrisisDetector:
             return any(abs(i - hit.start) <= self.window for i in places)
 
         frame = self._any(self.frames, toks)
-        kept = [h for h in hits if h.strong or not frame or now_near(h)]
+        habit = self._any(self.habit, toks)
+        kept = [
+            h for h in hits if h.strong or now_near(h) or not (frame or (habit and FAMILY[h.kind] in ("acute", "assault")))
+        ]
         if not kept:
             return Result(None, hits, framed=True)
         kinds = {h.kind for h in kept}
@@ -416,7 +420,11 @@ class CrisisLayer:
             # Among the kinds the phrases found, the model's: "niet meer wakker worden" is
             # suicide, not someone unconscious.
             return Result(top, found.hits, found.framed)
-        if found.framed or words < self.t.min_words or (found.negated and FAMILY[top] == "acute"):
+        if (
+            (found.framed and FAMILY[top] != "suicide")
+            or words < self.t.min_words
+            or (found.negated and FAMILY[top] == "acute")
+        ):
             return found  # "hij is 15" in a form, "geen mes": no crisis, whatever the model says
         suicide = max(crisis.get("suicide", 0.0), crisis.get("suicide_acute", 0.0))
         if calm < self.t.add or (FAMILY[top] == "suicide" and suicide > self.t.add_suicide):

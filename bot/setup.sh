@@ -40,14 +40,17 @@ fi
 
 # --- Web chat widget (bot/web, issue 5) -----------------------------------------------------------
 # socket.io-client for the browser, pinned in bot/web/package-lock.json, installed with `npm ci`
-# into bot/web/node_modules (git-ignored); bot/web/server.py serves it. Runs again only when
-# node_modules is missing or package-lock.json changed (stamp .stamps/web-npm).
+# into bot/web/node_modules (git-ignored); bot/web/server.py serves it. axe-core (a dev
+# dependency, also pinned) is injected by the browser tests to check accessibility; it is never
+# served. Runs again only when node_modules is missing or package-lock.json changed (stamp
+# .stamps/web-npm).
 WEB_HASH=$(sha256sum bot/web/package-lock.json | cut -c1-16)
 if [ ! -f bot/web/node_modules/socket.io-client/dist/socket.io.min.js ] \
+   || [ ! -f bot/web/node_modules/axe-core/axe.min.js ] \
    || [ "$(cat .stamps/web-npm 2>/dev/null)" != "$WEB_HASH" ]; then
   command -v npm >/dev/null 2>&1 || die "npm not found: the web widget needs Node.js 18+ with npm (Debian: apt-get install nodejs npm)."
   say "installing the web widget's packages (npm ci in bot/web)"
-  (cd bot/web && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error) \
+  (cd bot/web && npm ci --include=dev --no-audit --no-fund --ignore-scripts --loglevel=error) \
     || die "npm ci in bot/web failed; is the npm registry reachable?"
   echo "$WEB_HASH" > .stamps/web-npm
 else

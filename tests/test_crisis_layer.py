@@ -88,3 +88,13 @@ def test_classifier_adds_asks_and_vetoes():
     assert layer({"calm": 0.4, "suicide": 0.6}).detect(long_).kind == "suicide"
     assert layer({"calm": 0.7, "suicide": 0.2, "acute": 0.1}).detect(long_).kind is None
     assert layer(calm).detect("").kind is None
+
+
+def test_habit_words_turn_off_danger_to_body_but_not_suicide():
+    d = det(
+        {"acute": {"slaan": [[["slaat"]]]}, "suicide": {"dood": [[["dood"]]]}},
+        context={"habit": ["elke avond"], "now": ["op dit moment"]},
+    )
+    assert d.detect("hij slaat haar, ik hoor het elke avond").kind is None
+    assert d.detect("elke avond al, en op dit moment slaat hij haar").kind == "acute"
+    assert d.detect("elke avond wil ik dood").kind == "suicide"

@@ -11,23 +11,23 @@
  * times as in GOV.UK's "Exit this page", or Esc twice) hides the page at once, disconnects, clears
  * the chat, steps back over the entries this page added to the tab's history (links to "#hulp"
  * and the like), marks them in history.state and replaces the first one by a neutral site with
- * location.replace, so Back goes to the page before this site. An entry marked that way that is
+ * location.replace, so Back goes to the page before this one. An entry marked that way that is
  * shown again (Forward, or the back/forward cache: pageshow with persisted) leaves again at once.
  * All user and bot text is inserted as text nodes; links are built as <a> elements.
  *
- * What a page cannot erase (the tip tells the user to use a private window and clear the history):
- * - the browser's history list (Ctrl+H, "recently visited", suggestions in the address bar) keeps
- *   the addresses and titles of the site's pages with the time of the visit; only the user can
+ * What a page cannot erase (the tip and the "niet veilig" note tell the user what to do):
+ * - the browser's history (Ctrl+H, suggestions in the address bar, "recently closed"): the
+ *   addresses and titles of the site's pages and when they were visited. Only the user can
  *   delete them, or avoid them with a private (incognito) window;
- * - other pages of the same site visited before this one stay in Back: a page can only change
- *   its own history entries, not those of other pages; nor the entries of other sites or tabs;
- * - an entry this page left is loaded again for a moment by Forward before it leaves again
- *   (the widget script runs after the page's HTML), and it stays in the list that a long press on
- *   Back or Forward shows;
- * - the chat window itself, the operating system's recent-apps view or a screenshot taken by
- *   the system may still show the page as it was; the browser's DNS cache, the network, the
- *   employer's or school's proxy and the router may log that the site was visited;
- * - what the user wrote may be kept by the keyboard app (suggestions) of a phone.
+ * - pages visited before this one in the same tab, also other pages of the same site: Back still
+ *   shows them. A page can change only its own history entries;
+ * - this page's own entries that the exit stepped back over: they stay in the tab as Forward
+ *   entries (a long press on Back or Forward lists their titles) and, when opened, show the page
+ *   for a moment before they leave again (the widget script runs after the page's HTML);
+ * - other tabs or windows with the site, the preview in the tab or app switcher, the browser's
+ *   cache when the site allows caching (the demo server sends no-store), and the keyboard app of
+ *   a phone, which may remember words typed in the chat;
+ * - what others can see on the way: the DNS cache, the network of an employer or school, the router.
  */
 (function () {
   "use strict";
@@ -357,12 +357,17 @@
 
   // ---- messages ---------------------------------------------------------------------------
   // Scroll to the end, but never so far that the first line of the newest answer leaves the
-  // view: a long answer is read from its start (on a phone too), the user scrolls on.
+  // view, nor that of its newest message: a long answer is read from its start (on a phone too),
+  // and the user scrolls on.
   function scrollToNewest() {
-    var target = log.scrollHeight - log.clientHeight;
-    if (anchor && anchor.parentNode === log && !panel.hidden) {
-      var top = log.scrollTop + anchor.getBoundingClientRect().top - log.getBoundingClientRect().top - 8;
-      if (top < target) target = top;
+    var end = log.scrollHeight - log.clientHeight;
+    var target = end;
+    if (!panel.hidden && anchor && anchor.parentNode === log) {
+      var base = log.scrollTop - log.getBoundingClientRect().top - 8;
+      target = Math.min(end, base + anchor.getBoundingClientRect().top);
+      var newest = log.lastElementChild;
+      var newestTop = base + newest.getBoundingClientRect().top;
+      if (newestTop > target + log.clientHeight - 40) target = Math.min(end, newestTop);
     }
     log.scrollTop = Math.max(0, target);
   }
@@ -410,7 +415,7 @@
   }
 
   function addChoices(buttons, hinted) {
-    clearChoices();
+    while (choices.firstChild) choices.removeChild(choices.firstChild);
     buttons.forEach(function (b) {
       if (!b || typeof b.title !== "string") return;
       var payload = typeof b.payload === "string" && b.payload ? b.payload : b.title;
@@ -458,6 +463,7 @@
     var buttons = Array.isArray(msg.quick_replies) && msg.quick_replies.length ? msg.quick_replies : msg.buttons;
     var hasButtons = Array.isArray(buttons) && buttons.some(function (b) { return b && typeof b.title === "string"; });
     var hasText = typeof msg.text === "string" && !!msg.text.trim();
+    if (hasButtons) clearChoices();  // new choices replace the old ones (and their hint)
     if (hasText) addMessage("bot", msg.text, hasButtons);
     if (hasButtons) addChoices(buttons, hasText);
     var att = msg.attachment;
@@ -466,6 +472,7 @@
     }
     if (notSafeTimer && (hasText || hasButtons)) showNotSafe();
   }
+
   // ---- socket.io ----------------------------------------------------------------------------
   function emitUser(text) {
     socket.emit("user_uttered", { message: text, session_id: sessionId });
