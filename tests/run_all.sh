@@ -10,6 +10,10 @@ step() { printf '\n\033[1m[test] %s\033[0m\n' "$*"; }
 step "rasa data validate"
 .venv/bin/python -m bot.validate
 
+step "unit tests that need the trained model (pytest -m needs_model)"
+.venv/bin/python -m pytest -q -p no:cacheprovider tests --ignore=tests/e2e \
+  --ignore=tests/test_nlu_heldout.py -m needs_model -W ignore::DeprecationWarning
+
 step "test stories (tests/test_*.yml) with --fail-on-prediction-errors"
 rm -rf results/stories
 $RASA test core --model models/bot.tar.gz --stories tests --out results/stories --fail-on-prediction-errors

@@ -53,6 +53,7 @@ def test_all_organisations_are_covered():
 
 
 @pytest.mark.parametrize("key,question", CASES, ids=[q for _, q in CASES])
+@pytest.mark.needs_model
 def test_question_gets_that_organisations_answer(nlu_agent, key, question):
     parsed = nlu_agent(question)
     intent = parsed["intent"]["name"]
@@ -66,6 +67,7 @@ def test_question_gets_that_organisations_answer(nlu_agent, key, question):
     assert dispatcher.messages[0]["text"].startswith(orgs.get(key)["naam"])
 
 
+@pytest.mark.needs_model
 def test_unknown_organisation(nlu_agent):
     parsed = nlu_agent("wat doet stichting Zonnebloemhart?")
     tracker = Tracker(
