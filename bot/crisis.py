@@ -316,6 +316,11 @@ class CrisisDetector:
 
     def detect(self, text: str) -> Result:
         words = tokens(text)
+        result = self._detect(words)
+        result.words = len(words)
+        return result
+
+    def _detect(self, words: List[str]) -> Result:
         toks = [self.lexicon.matches(w) for w in words]
         present = set().union(*toks) if toks else set()
         hits: List[Hit] = []
@@ -404,7 +409,7 @@ class CrisisLayer:
         crisis = {k: v for k, v in p.items() if k != "calm"}
         top = max(crisis, key=crisis.get)
         calm = p.get("calm", 0.0)
-        words = len(tokens(text))
+        words = found.words
         if found.kind:
             strong = any(h.strong for h in found.hits)
             # In a long text the model hears mostly the rest: only the phrases count there.
@@ -450,5 +455,9 @@ def layer() -> CrisisLayer:
     return CrisisLayer(detector(), Classifier())
 
 
+# A long message is read up to here (the gate in bot/serve.py, the rate limit in guard.py).
+MAX_SCAN_CHARS = 20000
+
+
 def detect(text: str) -> Result:
-    return layer().detect(text)
+    return layer().detect(text[:MAX_SCAN_CHARS])

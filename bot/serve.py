@@ -123,7 +123,6 @@ def _validate_action_result(self, result: Any) -> bool:
 
 
 MAX_NLU_CHARS = 2000  # longer messages skip NLU (LengthGuard in config.yml says the same)
-MAX_SCAN_CHARS = 20000  # the crisis layer reads at most this much of a long message
 _PAYLOAD = re.compile(r"^/(\w+)(\{.*\})?$", re.DOTALL)
 # structlog keys that can hold what the user wrote (rasa/utils/log_utils.py, plus our own).
 USER_TEXT_KEYS = (
@@ -186,7 +185,7 @@ def gate(text: str, intents: Any) -> tuple:
             text = text.lstrip("/").lstrip() or "?"
     if len(text) <= MAX_NLU_CHARS:
         return text, None
-    intent = detect(text[:MAX_SCAN_CHARS]).intent or "too_long"
+    intent = detect(text).intent or "too_long"  # reads MAX_SCAN_CHARS of it
     return text[:MAX_NLU_CHARS], {
         "text": text[:MAX_NLU_CHARS],
         "intent": {"name": intent, "confidence": 1.0},

@@ -107,7 +107,7 @@ def _is_crisis(text: Optional[str]) -> bool:
     from bot.crisis import detect
 
     try:
-        return bool(text) and detect(text[:20000]).kind is not None
+        return bool(text) and detect(text).kind is not None
     except Exception:  # noqa: BLE001 - when in doubt, handle the message
         return True
 

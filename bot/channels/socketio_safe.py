@@ -42,7 +42,6 @@ from bot.channels.guard import guarded
 
 logger = logging.getLogger(__name__)
 
-SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
 TOKEN = re.compile(r"^([0-9a-f]{32})([0-9a-f]{64})$")
 MAX_PACKET = 16 * 1024  # bytes; a message may have 2000 characters (bot/serve.py)
 _SECRET = (os.environ.get("SESSION_SECRET") or secrets.token_hex(32)).encode()
@@ -69,10 +68,6 @@ NOT_TEXT = "Dit bericht kon ik niet lezen: stuur je bericht als tekst."
 NO_SESSION = (
     "Dit gesprek is niet (meer) verbonden. Laad de pagina opnieuw en begin een nieuw " "gesprek. Is er nu gevaar? Bel 112."
 )
-
-
-def valid_session_id(value: Any) -> bool:
-    return isinstance(value, str) and bool(SESSION_ID.match(value))
 
 
 def metadata_of(data: Dict[str, Any], key: Text) -> Dict[str, Any]:

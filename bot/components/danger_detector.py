@@ -3,8 +3,9 @@
 DangerDetector runs after DIETClassifier (config.yml): bot/crisis.py reads the raw text
 (data/crisis.yml) and, when it finds a crisis, makes that crisis intent certain, whatever
 DIET said. When the crisis layer finds nothing but DIET chose a crisis intent, DIET's choice
-stays. PhraseMatcher (on spaCy lemmas) is what bot/components/lexicon_extractor.py uses for
-roles, ages and organisation names (data/lexicon.yml).
+gives way to its best other intent (demote_crisis). PhraseMatcher (on spaCy lemmas) is what
+bot/components/lexicon_extractor.py uses for roles, ages and organisation names
+(data/lexicon.yml).
 """
 
 from __future__ import annotations
@@ -12,14 +13,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
+from typing import Any, Dict, List, Sequence, Text, Tuple
 
 import yaml
 
 logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
-from bot.crisis import CRISIS_INTENTS, CrisisDetector, Result, layer  # noqa: E402
+from bot.crisis import CRISIS_INTENTS, CrisisDetector, layer  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -102,11 +103,6 @@ class PhraseMatcher:
         return [m for m, _, _ in self.spans(tokens)]
 
 
-def decide_intent(predicted: Optional[str], result: Result) -> Optional[str]:
-    """The crisis intent to make certain, or None (no crisis found: DIET's intent stays)."""
-    return result.intent
-
-
 try:  # The Rasa wrapper; the matcher above is importable without Rasa.
     from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
     from rasa.shared.nlu.training_data.message import Message
@@ -174,7 +170,7 @@ class DangerDetector(StatelessComponent):
         if text.startswith("/"):  # a button payload names its intent itself
             return
         result = self.crisis.detect(text)
-        forced = decide_intent((message.get(INTENT) or {}).get("name"), result)
+        forced = result.intent
         if not forced:
             demote_crisis(message)
             return

@@ -44,20 +44,21 @@ FALLBACK_MARK = "begreep ik niet"  # the bare "ik begreep het niet" (a dead end)
 UNSURE_MARKS = ("weet niet zeker wat je bedoelt", "begrijp je nog niet goed")  # guesses offered
 
 
-def load_messages() -> List[dict]:
+def _load(folder: str) -> List[dict]:
+    """Every item of tests/corpus/<folder>/*.yml (top key = folder), with its sitting."""
     out = []
-    for path in sorted((HERE / "messages").glob("*.yml")):
-        for m in yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]:
-            out.append({**m, "sitting": path.stem})
+    for path in sorted((HERE / folder).glob("*.yml")):
+        for item in yaml.safe_load(path.read_text(encoding="utf-8"))[folder]:
+            out.append({**item, "sitting": path.stem})
     return out
+
+
+def load_messages() -> List[dict]:
+    return _load("messages")
 
 
 def load_conversations() -> List[dict]:
-    out = []
-    for path in sorted((HERE / "conversations").glob("*.yml")):
-        for c in yaml.safe_load(path.read_text(encoding="utf-8"))["conversations"]:
-            out.append({**c, "sitting": path.stem})
-    return out
+    return _load("conversations")
 
 
 def first_text(messages: List[dict]) -> str:
