@@ -1,4 +1,7 @@
-"""Rasa custom actions: the routing form's questions, the route, organisation answers."""
+"""Rasa custom actions: the routing form's questions, the route, organisation answers.
+
+The other actions: actions/stappen.py (step plans), afweging.py (afwegingskader), melding.py
+(melding draft), suggest.py ("Bedoel je ...?"). Texts: data/texts/nl.yml."""
 
 from __future__ import annotations
 
@@ -11,10 +14,11 @@ from rasa_sdk.types import DomainDict
 
 from actions import organisations as orgs
 from actions.routing import EXPLOITATION, render, route
+from actions.texts import text
 
 AFTER_ROUTE_BUTTONS = [
-    {"title": "Ik heb nog een vraag", "payload": "/what_can_you_do"},
-    {"title": "Ik wil met een mens praten", "payload": "/talk_to_human"},
+    {"title": text("na_route.nog_een_vraag"), "payload": "/what_can_you_do"},
+    {"title": text("na_route.mens"), "payload": "/talk_to_human"},
 ]
 
 
@@ -67,11 +71,39 @@ class ActionOrganisatieInfo(Action):
             if topic:
                 keys.append(topic)
         if not keys:
-            dispatcher.utter_message(
-                text="Die organisatie ken ik niet, sorry. Voor advies bij zorgen over geweld "
-                "thuis, mishandeling of uitbuiting kun je altijd terecht bij Veilig Thuis. " + orgs.contact("veilig_thuis")
-            )
+            dispatcher.utter_message(text=text("organisatie_onbekend"))
             return [SlotSet("organisatie", None)]
         for key in keys[:3]:
             dispatcher.utter_message(text=orgs.describe(key))
         return [SlotSet("organisatie", None)]
+
+
+class ActionOrganisatiesLijst(Action):
+    """Knowledge organisations, trainings, or the sociale kaart (optionally by topic)."""
+
+    def name(self) -> Text:
+        return "action_organisaties_lijst"
+
+    def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        all_orgs = orgs.organisations()
+        if intent in ("knowledge_organisations", "trainings"):
+            soort = "kennis" if intent == "knowledge_organisations" else "training"
+            lines = [text(f"lijst.{soort}")] + [
+                text("lijst.item", naam=o["naam"], beschrijving=o["beschrijving"].strip(), contact=orgs.contact(k))
+                for k, o in all_orgs.items()
+                if o["soort"] == soort
+            ]
+            if soort == "kennis":
+                lines.append(text("lijst.kennis_advies"))
+            dispatcher.utter_message(text="\n".join(lines))
+            return []
+        key = next(
+            (orgs.key_for(str(v)) for v in tracker.get_latest_entity_values("organisatie")), None
+        ) or orgs.find_by_topic(tracker.latest_message.get("text") or "")
+        if key:
+            dispatcher.utter_message(text=orgs.describe(key))
+            return []
+        names = sorted(o["naam"] for o in all_orgs.values() if o.get("sociale_kaart"))
+        dispatcher.utter_message(text=text("lijst.sociale_kaart", namen=", ".join(names)))
+        return []

@@ -22,18 +22,11 @@ def get(key: str) -> Dict[str, Any]:
     return organisations()[key]
 
 
-def contact(key: str) -> str:
+def contact(key: str, lang: str = "nl") -> str:
     """How to reach an organisation, e.g. 'Bel 0800-2000 (gratis, ...). Website: ...'."""
-    org = get(key)
-    parts = []
-    if org.get("telefoon"):
-        when = f" ({org['bereikbaar']})" if org.get("bereikbaar") else ""
-        parts.append(f"Bel {org['telefoon']}{when}.")
-    if org.get("url"):
-        parts.append(f"Website: {org['url']}")
-    if not parts:
-        parts.append("Vraag je gemeente of huisarts naar de organisatie bij jou in de buurt.")
-    return " ".join(parts)
+    from actions import texts  # texts fills organisations in: imported here, not at the top
+
+    return texts.contact(key, lang)
 
 
 def describe(key: str, with_extra: bool = True) -> str:

@@ -1,40 +1,90 @@
-"""The routing table of the domain brief as a pure function, and the answer text.
+"""The route: which organisations fit the situation (data/routes.yml), and the answer text.
 
-route(...) decides which organisations fit the situation; render(...) writes the answer.
-Both read names, numbers and URLs only from data/organisaties.yml (actions/organisations.py).
+route(...) reads the routing table of data/routes.yml; render(...) writes the answer with the
+texts of data/texts/<lang>.yml. Names, numbers and URLs come from data/organisaties.yml.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List, Optional, Tuple
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+import yaml
 
 from actions import organisations as orgs
+from actions import texts
 
-EXPLOITATION = {"seksuele_uitbuiting", "criminele_uitbuiting", "arbeidsuitbuiting", "mensenhandel"}
-HOME_VIOLENCE = {"huiselijk_geweld", "kindermishandeling", "ouderenmishandeling"}
+ROUTES_FILE = Path(__file__).resolve().parent.parent / "data" / "routes.yml"
+UNKNOWN = "onbekend"
 
-ZORG_TEXT = {
-    "huiselijk_geweld": "geweld thuis",
-    "kindermishandeling": "kindermishandeling",
-    "ouderenmishandeling": "ouderenmishandeling",
-    "seksuele_uitbuiting": "seksuele uitbuiting",
-    "criminele_uitbuiting": "criminele uitbuiting",
-    "arbeidsuitbuiting": "uitbuiting in werk",
-    "mensenhandel": "mensenhandel of uitbuiting",
-}
+
+@lru_cache(maxsize=1)
+def table() -> Dict[str, Any]:
+    with open(ROUTES_FILE, encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def group_of(zorg: Optional[str]) -> str:
+    return table()["zorgen"].get(zorg or UNKNOWN, "thuis")
+
+
+EXPLOITATION = {z for z, g in table()["zorgen"].items() if g == "uitbuiting" and z != UNKNOWN}
+HOME_VIOLENCE = {z for z, g in table()["zorgen"].items() if g == "thuis"}
+
+
+@dataclass
+class Tip:
+    text: Dict[str, str]  # language -> text (not filled in)
+    top: bool = False  # shown before the organisations
 
 
 @dataclass
 class Route:
-    main: List[Tuple[str, str]] = field(default_factory=list)  # (org key, why for this user)
-    also: List[Tuple[str, str]] = field(default_factory=list)
-    hints: List[str] = field(default_factory=list)
+    main: List[Tuple[str, Dict[str, str]]] = field(default_factory=list)  # (org key, why per language)
+    also: List[Tuple[str, Dict[str, str]]] = field(default_factory=list)
+    tips: List[Tip] = field(default_factory=list)
+
+    @property
+    def keys(self) -> List[str]:
+        return [k for k, _ in self.main] + [k for k, _ in self.also]
+
+    @property
+    def hints(self) -> List[str]:
+        """The tips in Dutch, filled in."""
+        return [_in(texts.DEFAULT, t.text) for t in self.tips]
 
 
-def _add(items: List[Tuple[str, str]], key: str, why: str) -> None:
-    if key not in [k for k, _ in items]:
-        items.append((key, why))
+def facts(
+    zorg: Optional[str],
+    rol: Optional[str] = None,
+    minderjarig: Optional[str] = None,
+    lvb: Optional[str] = None,
+    anoniem: Optional[str] = None,
+) -> Dict[str, str]:
+    """What the routing table's conditions can ask, from the routing form's slots."""
+    age = {"ja": "onder_18", "nee": "volwassen"}.get(minderjarig or "", UNKNOWN)
+    return {
+        "groep": group_of(zorg),
+        "zorg": zorg or UNKNOWN,
+        "rol": rol or UNKNOWN,
+        "leeftijd": age,
+        "lvb": lvb if lvb in ("ja", "nee") else UNKNOWN,
+        "anoniem": anoniem if anoniem in ("ja", "nee") else UNKNOWN,
+    }
+
+
+def _holds(conditions: Dict[str, Any], known: Dict[str, str]) -> bool:
+    for name, wanted in (conditions or {}).items():
+        if name == "niet":
+            if any(_holds({n: w}, known) for n, w in wanted.items()):
+                return False
+            continue
+        options = wanted if isinstance(wanted, list) else [wanted]
+        if known.get(name) not in [str(o) for o in options]:
+            return False
+    return True
 
 
 def route(
@@ -44,126 +94,43 @@ def route(
     lvb: Optional[str] = None,
     anoniem: Optional[str] = None,
 ) -> Route:
+    known = facts(zorg, rol, minderjarig, lvb, anoniem)
     r = Route()
-    prof = rol == "professional"
-    if zorg in EXPLOITATION or zorg is None:
-        minor = minderjarig == "ja" or (minderjarig in (None, "onbekend") and zorg is None)
-        unknown_age = minderjarig in (None, "onbekend")
-        if minor or unknown_age:
-            _add(r.main, "veilig_thuis", "meld of vraag advies over uitbuiting van iemand onder de 18.")
-        _add(
-            r.main,
-            "zorgcoordinator",
-            "het eerste aanspreekpunt in je regio bij (vermoeden van) uitbuiting. "
-            "Regelt de hulp van begin tot eind en geeft professionals advies. "
-            "Zoek de zorgcoördinator van jouw regio op de lijst.",
-        )
-        if not minor:
-            _add(r.main, "comensha", "coördineert de hulp aan volwassen slachtoffers van mensenhandel en geeft advies.")
-        else:
-            _add(r.also, "comensha", "geeft ook advies bij vermoedens over minderjarigen.")
-        if lvb == "ja":
-            _add(r.main, "koraal", "bel de consultatielijn voor advies over uitbuiting bij iemand met een LVB.")
-        else:
-            r.hints.append(
-                "Denk je dat de persoon een lichte verstandelijke beperking (LVB) heeft? "
-                "Vraag dan ook advies bij Koraal. " + orgs.contact("koraal")
-            )
-        _add(r.also, "meld_misdaad_anoniem", "geef informatie over de daders door zonder je naam te noemen.")
-        if not minor:
-            _add(r.also, "politie", "doe aangifte of stel een vraag (geen spoed).")
-        if zorg == "seksuele_uitbuiting":
-            _add(
-                r.also,
-                "centrum_seksueel_geweld",
-                "bij seksueel geweld in de afgelopen 7 dagen: medische hulp, sporenonderzoek en steun.",
-            )
-        if prof:
-            r.hints.insert(
-                0,
-                "Werk met het stappenplan bij uitbuiting: breng risico's en signalen "
-                "in kaart, bespreek ze met een deskundige collega, praat met de jongere "
-                "(vraag toestemming om informatie te delen, onder de 16 ook de ouders), "
-                "weeg alles samen met Veilig Thuis en de zorgcoördinator, en beslis "
-                "welke hulp nodig is.",
-            )
-        elif rol == "ouder":
-            r.hints.insert(
-                0,
-                "Bespreek je zorgen ook met een leerkracht of een andere professional. "
-                "Samen kunnen jullie stap voor stap bekijken wat er nodig is.",
-            )
-    else:
-        if prof:
-            _add(
-                r.main,
-                "veilig_thuis",
-                "vraag advies (stap 2 van de Meldcode) of doe een melding. Advies kan zonder "
-                "namen of gegevens van je cliënt.",
-            )
-            r.hints.insert(
-                0,
-                "Volg de Meldcode in 5 stappen: 1. breng de signalen in kaart. "
-                "2. overleg met een collega of je aandachtsfunctionaris en/of Veilig Thuis. "
-                "3. praat met de betrokkenen, als dat veilig is. 4. weeg de zorgen met het "
-                "afwegingskader van je beroepsgroep. 5. organiseer hulp en/of meld bij "
-                "Veilig Thuis.",
-            )
-        elif rol == "slachtoffer":
-            _add(
-                r.main,
-                "veilig_thuis",
-                "praat met iemand over wat er gebeurt en bekijk samen wat je kunt doen. " "Dat mag ook anoniem.",
-            )
-            if minderjarig != "nee":  # children and teenagers write too (domain brief)
-                _add(r.main, "kindertelefoon", "ben je jonger dan 18? Praat met iemand, zonder je naam te zeggen.")
-        else:
-            _add(
-                r.main,
-                "veilig_thuis",
-                "vraag advies of doe een melding. Je hoeft het niet zeker te weten: " "ook bij twijfel kun je bellen.",
-            )
-        _add(r.also, "lokaal_team", "hulp en ondersteuning dichtbij, in je eigen gemeente.")
-        if zorg == "ouderenmishandeling":
-            _add(r.also, "lokale_alliantie", "bij geldzaken: samenwerking tegen financieel misbruik van ouderen.")
-        _add(r.also, "politie", "aangifte doen of een vraag stellen (geen spoed).")
-    if anoniem == "ja":
-        _add(r.main, "meld_misdaad_anoniem", "gaat het om een misdrijf? Geef het door zonder je naam te noemen.")
-        r.hints.append("Veilig Thuis kun je ook anoniem om advies vragen, via de chat op de website.")
-    r.also = [(k, w) for k, w in r.also if k not in [m for m, _ in r.main]]
+    for rule in table()["regels"]:
+        if not _holds(rule.get("als"), known):
+            continue
+        if "tip" in rule:
+            tip = dict(rule["tip"])
+            r.tips.append(Tip(text={k: v for k, v in tip.items() if k != "boven"}, top=bool(tip.get("boven"))))
+            continue
+        items = r.main if rule["plek"] == "hoofd" else r.also
+        if rule["organisatie"] not in [k for k, _ in items]:
+            items.append((rule["organisatie"], rule["waarom"]))
+    main = {k for k, _ in r.main}
+    r.also = [(k, w) for k, w in r.also if k not in main]
     return r
 
 
-OPENERS = {
-    "professional": "Dank je. Dit zijn je volgende stappen als professional bij {zorg}.",
-    "ouder": "Goed dat je je zorgen serieus neemt. Zo kun je verder bij {zorg}.",
-    "omstander": "Goed dat je iets wilt doen. Je hoeft het niet zeker te weten om advies te vragen. "
-    "Zo kun je verder bij {zorg}.",
-    "slachtoffer": "Wat naar dat je dit meemaakt. Het is niet jouw schuld. Jij bepaalt wat je doet. " "Hier kun je terecht.",
-}
+def _in(lang: str, by_lang: Dict[str, str]) -> str:
+    return texts.fill(by_lang.get(lang) or by_lang[texts.DEFAULT], lang)
 
 
-def _org_line(key: str, why: str) -> str:
-    org = orgs.get(key)
-    return f"- {org['naam']}: {why} {orgs.contact(key)}"
+def _org_line(key: str, why: Dict[str, str], lang: str) -> str:
+    return texts.text(
+        "route.organisatie", lang, naam=orgs.get(key)["naam"], waarom=_in(lang, why), contact=texts.contact(key, lang)
+    )
 
 
-def render(r: Route, zorg: Optional[str], rol: Optional[str]) -> str:
-    lines = [
-        OPENERS.get(rol or "", "Dit zijn de plekken waar je terecht kunt bij {zorg}.").format(
-            zorg=ZORG_TEXT.get(zorg or "", "je zorgen")
-        )
-    ]
-    if r.hints and rol == "professional":
-        lines.append(r.hints[0])
-        hints = r.hints[1:]
-    else:
-        hints = r.hints
-    lines.append("Wie kan je helpen:")
-    lines += [_org_line(k, w) for k, w in r.main]
+def render(r: Route, zorg: Optional[str], rol: Optional[str], lang: str = texts.DEFAULT) -> str:
+    about = texts.text(f"zorg.{zorg}", lang) if zorg else texts.text("zorg.onbekend", lang)
+    opener = f"route.opener.{rol}" if rol in ("professional", "ouder", "omstander", "slachtoffer") else "route.opener.anders"
+    lines = [texts.text(opener, lang, zorg=about)]
+    lines += [_in(lang, t.text) for t in r.tips if t.top]
+    lines.append(texts.text("route.kop_hulp", lang))
+    lines += [_org_line(k, w, lang) for k, w in r.main]
     if r.also:
-        lines.append("Ook handig:")
-        lines += [_org_line(k, w) for k, w in r.also]
-    lines += hints
-    lines.append("Ik meld zelf niets; jij beslist wat je doet. Is er nu gevaar? Bel 112.")
+        lines.append(texts.text("route.kop_ook", lang))
+        lines += [_org_line(k, w, lang) for k, w in r.also]
+    lines += [_in(lang, t.text) for t in r.tips if not t.top]
+    lines.append(texts.text("route.slot", lang))
     return "\n".join(lines)

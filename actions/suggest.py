@@ -17,10 +17,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.texts import text
+
 SUGGESTIONS = Path(__file__).resolve().parent.parent / "data" / "suggestions.yml"
 MAX_GUESSES = 3
 MIN_CONFIDENCE = 0.02
-OTHER = {"title": "Iets anders", "payload": "/what_can_you_do"}
+OTHER = {"title": text("suggestie.iets_anders"), "payload": "/what_can_you_do"}
 
 
 @lru_cache(maxsize=1)

@@ -62,6 +62,8 @@ CRISIS_INTENTS = (
     "danger_unclear",
     "crisis_followup",
 )
+# Every form lets these through to their rules (bot/domain_files.py adds them to each form).
+FORM_IGNORED_INTENTS = CRISIS_INTENTS + ("stop", "too_long")
 # After a 112-first answer, the next message that is not clearly about something else gets
 # this intent (bot/serve.py): "ik weet niet hoe je belt", "hij neemt niet op", "pillen van
 # mn moeder" must not fall into a form or "ik begreep het niet".

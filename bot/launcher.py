@@ -141,8 +141,10 @@ REDIS_KEY_PREFIX = "meldcode"  # Rasa wants an alphanumeric prefix; keys: meldco
 
 def session_expiry_seconds() -> int:
     """The session expiry of domain.yml (session_config, minutes) in seconds; 30 min by default."""
+    from bot import domain_files  # reads Rasa's importer: only when asked
+
     try:
-        domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8")) or {}
+        domain = domain_files.domain_dict()
         minutes = float((domain.get("session_config") or {}).get("session_expiration_time", 30))
     except (OSError, yaml.YAMLError, TypeError, ValueError):
         minutes = 30

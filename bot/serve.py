@@ -44,6 +44,7 @@ from jsonschema import validators
 from jsonschema.exceptions import best_match
 from rasa.shared.constants import DOCS_BASE_URL
 
+from actions import texts
 from bot.channels.guard import ACTION_FAILURE_TEXT
 
 logger = logging.getLogger("bot.serve")  # also when run as __main__
@@ -225,7 +226,7 @@ def _redact(_: Any, __: str, event_dict: dict) -> dict:
     return event_dict
 
 
-ROOT_TEXT = "Meldcode-gids: de server draait."
+ROOT_TEXT = texts.text("storing.server_draait")
 MAX_BODY = 64 * 1024  # bytes, for every HTTP channel (Sanic's default is 100 MB)
 
 

@@ -14,7 +14,16 @@ ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "bot.tar.gz"
 STAMP = ROOT / ".stamps" / "model"
 TRAIN_DATA = ["data/nlu", "data/rules", "data/stories"]
-INPUTS = ["config.yml", "domain.yml", *TRAIN_DATA, "bot/components", "build/spacy_nl/meta.json"]
+INPUTS = [
+    "config.yml",
+    "domain.yml",
+    "domain",
+    "bot/domain_files.py",
+    "bot/crisis.py",
+    *TRAIN_DATA,
+    "bot/components",
+    "build/spacy_nl/meta.json",
+]
 
 
 def fingerprint() -> str:

@@ -5,12 +5,11 @@ import asyncio
 
 import pytest
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from tests.conftest import ROOT
+from bot import domain_files
 
-DOMAIN = Domain.load(str(ROOT / "domain.yml"))
+DOMAIN = domain_files.load()
 NLG = TemplatedNaturalLanguageGenerator(DOMAIN.responses)
 TEAM_CHAT = ["slack", "mattermost", "botframework"]  # the channels' output names
 WEB = ["socketio", "rest", "cmdline"]

@@ -4,20 +4,10 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.guidance import (
-    AFWEGING,
-    MELDING,
-    ActionAfwegingUitkomst,
-    ActionMeldingConcept,
-    ActionOrganisatiesLijst,
-    ActionStapOverslaan,
-    ActionStapVolgende,
-    afweging_needed,
-    afweging_outcome,
-    looks_like_a_name,
-    melding_draft,
-    steps,
-)
+from actions.actions import ActionOrganisatiesLijst
+from actions.afweging import AFWEGING, ActionAfwegingUitkomst, afweging_needed, afweging_outcome
+from actions.melding import MELDING, ActionMeldingConcept, looks_like_a_name, melding_draft
+from actions.stappen import ActionStapOverslaan, ActionStapVolgende, steps
 
 
 def tracker(slots=None, intent="greet", entities=None, text=""):

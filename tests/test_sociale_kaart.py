@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import organisations as orgs
 from actions.actions import ActionOrganisatieInfo
-from actions.guidance import ActionOrganisatiesLijst
+from actions.actions import ActionOrganisatiesLijst
 
 SEED_000 = [
     "zorgcoordinator",

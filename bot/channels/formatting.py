@@ -1,12 +1,16 @@
 """How the bot's answers look in team chat (Slack, Mattermost, Microsoft Teams).
 
-- Buttons become numbered options ("1. Ja"), in the same message as the question. The user
-  answers with the number (or the option's text); `OptionMemory` turns that back into the
+- Buttons become numbered options ("1. <title>"), in the same message as the question. The
+  user answers with the number (or the option's text); `OptionMemory` turns that back into the
   button's payload. Team chats get no clickable buttons: numbers work in every channel, in
   threads, in direct messages and with a keyboard only.
-- The text is written in the platform's markdown: headings ("Wie kan je helpen:") and the
-  names of organisations in bold, 112 in bold, Slack's special characters escaped.
+- The text is written in the platform's markdown, Slack's special characters escaped, and in
+  bold: 112; a heading, that is a line that is one of the texts `route.kop_*` of a language
+  in data/texts/ (with lines under it); the name in a bullet "- <name>: ..." when it is the
+  `naam` of an organisation in data/organisaties.yml. This module knows no sentence of the
+  bot: what it makes bold comes from those two files.
 - One bot response is one post (Rasa's connectors split on blank lines; these do not).
+- The connectors' output (bot/channels/team_base.py, TeamChatOutput) posts what `render` makes.
 
 No user text is logged here.
 """
@@ -16,18 +20,21 @@ from __future__ import annotations
 import re
 import threading
 import time
-from typing import Any, Dict, Hashable, List, Optional, Sequence, Tuple
+from functools import lru_cache
+from typing import Any, Dict, FrozenSet, Hashable, List, Optional, Sequence, Tuple
+
+from actions import organisations, texts
 
 SLACK = "slack"  # Slack mrkdwn: *bold*, _italic_, & < > escaped
 MATTERMOST = "mattermost"  # Mattermost markdown: **bold**, _italic_
 TEAMS = "teams"  # Teams markdown: **bold**, paragraphs need a blank line
 FLAVOURS = (SLACK, MATTERMOST, TEAMS)
 
-OPTIONS_HINT = "Antwoord met het nummer, of typ zelf iets."
-OPTIONS_HINT_ADDRESSED = "Antwoord met {address} en het nummer, of typ zelf iets."
+OPTIONS_HINT = texts.raw("teamchat.keuze_hint")
+OPTIONS_HINT_ADDRESSED = texts.raw("teamchat.keuze_hint_adres")
 
-_HEADING = re.compile(r"^[^-\d*][^:.?!]{1,24}:$")  # "Wie kan je helpen:", "Ook handig:"
-_ORG_BULLET = re.compile(r"^- ([^:?.!,()]{2,60}): ")  # "- Veilig Thuis: ..."
+HEADING_KEYS = "route.kop_"  # the keys of the texts that are headings, in data/texts/<lang>.yml
+BULLET, NAME_END = "- ", ": "  # a bullet that names an organisation: "- <naam>: ..."
 _EMERGENCY = re.compile(r"(?<![\d-])112(?![\d-])")  # 112 on its own, not in 0800-...
 
 
@@ -58,21 +65,44 @@ def escape(text: str, flavour: str) -> str:
     return _MENTION.sub("@\u200b", text)
 
 
+@lru_cache(maxsize=1)
+def headings() -> FrozenSet[str]:
+    """The texts of the keys route.kop_* in every language of data/texts/."""
+    return frozenset(
+        str(value).strip()
+        for lang in texts.languages()
+        for key, value in texts.table(lang).items()
+        if key.startswith(HEADING_KEYS) and isinstance(value, str) and value.strip()
+    )
+
+
+@lru_cache(maxsize=1)
+def organisation_names() -> FrozenSet[str]:
+    """The names (`naam`) of the organisations in data/organisaties.yml."""
+    return frozenset(str(org["naam"]).strip() for org in organisations.organisations().values() if org.get("naam"))
+
+
+def _markdown_line(line: str, flavour: str, heading: bool) -> str:
+    """One line of the bot's text: a heading or an organisation's name in bold, the rest escaped."""
+    stripped = line.strip()
+    if heading and stripped in headings():
+        return bold(escape(stripped, flavour), flavour)
+    name, sep, rest = stripped[len(BULLET) :].partition(NAME_END)
+    if stripped.startswith(BULLET) and sep and name in organisation_names():
+        return f"{BULLET}{bold(escape(name, flavour), flavour)}{NAME_END}{escape(rest, flavour)}"
+    return escape(line, flavour)
+
+
 def to_markdown(text: str, flavour: str) -> str:
     """The bot's plain text in the platform's markdown."""
     if flavour not in FLAVOURS:
         raise ValueError(f"unknown flavour {flavour!r}")
-    lines = []
-    source = escape((text or "").strip(), flavour).splitlines()
-    for n, line in enumerate(source):
-        stripped = line.strip()
-        if _HEADING.match(stripped) and n + 1 < len(source):  # a heading with lines under it
-            line = bold(stripped, flavour)
-        else:
-            m = _ORG_BULLET.match(stripped)
-            if m:
-                line = f"- {bold(m.group(1), flavour)}: {stripped[m.end():]}"
-        lines.append(_EMERGENCY.sub(bold("112", flavour), line))
+    source = (text or "").strip().splitlines()
+    lines = [
+        # a heading needs lines under it
+        _EMERGENCY.sub(bold("112", flavour), _markdown_line(line, flavour, heading=n + 1 < len(source)))
+        for n, line in enumerate(source)
+    ]
     # Teams joins single newlines into one paragraph: give every line its own.
     return ("\n\n" if flavour == TEAMS else "\n").join(lines)
 
@@ -154,46 +184,3 @@ class OptionMemory:
 
 # One memory for all team chat connectors in this process; keys are (platform, user id).
 OPTIONS = OptionMemory()
-
-
-class TeamChatOutput:
-    """Mixin for an output channel that posts markdown text with numbered options.
-
-    Subclasses set `flavour` and `platform`, and implement `post(text)`.
-    """
-
-    flavour: str = MATTERMOST
-    platform: str = "team-chat"
-    options: OptionMemory = OPTIONS
-    address: Optional[str] = None  # how to address the bot here (None: no need)
-
-    async def post(self, text: str) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def _key(self, recipient_id: str) -> Tuple[str, str]:
-        return (self.platform, str(recipient_id))
-
-    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        self.options.forget(self._key(recipient_id))
-        if (text or "").strip():
-            await self.post(render(text, None, self.flavour))
-
-    async def send_text_with_buttons(
-        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
-    ) -> None:
-        if buttons:
-            self.options.remember(self._key(recipient_id), buttons)
-        else:
-            self.options.forget(self._key(recipient_id))
-        await self.post(render(text, buttons, self.flavour, self.address))
-
-    async def send_quick_replies(
-        self, recipient_id: str, text: str, quick_replies: List[Dict[str, Any]], **kwargs: Any
-    ) -> None:
-        await self.send_text_with_buttons(recipient_id, text, quick_replies)
-
-    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
-        await self.post(image)
-
-    async def send_attachment(self, recipient_id: str, attachment: Any, **kwargs: Any) -> None:
-        await self.post(str(attachment))

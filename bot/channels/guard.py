@@ -26,20 +26,14 @@ from typing import Any, Awaitable, Callable, Deque, Dict, Optional
 
 from rasa.core.channels.channel import UserMessage
 
+from actions import texts
+
 logger = logging.getLogger(__name__)
 
-FAILURE_TEXT = (
-    "Er ging iets mis aan onze kant. Probeer het over een minuut opnieuw.\n"
-    "Is er nu gevaar? Bel 112. Wil je met iemand praten? Bel Veilig Thuis: 0800-2000."
-)
-ACTION_FAILURE_TEXT = (
-    "Dit deel van de hulp werkt nu even niet. Probeer het over een paar minuten "
-    "opnieuw.\nIs er nu gevaar? Bel 112. Wil je met iemand praten? "
-    "Bel Veilig Thuis: 0800-2000."
-)
-
-
-RATE_TEXT = "Rustig aan, ik lees mee. Stuur je volgende bericht over een paar seconden.\n" "Is er nu gevaar? Bel 112."
+# The texts live in data/texts/nl.yml (storing.*), numbers in data/organisaties.yml.
+FAILURE_TEXT = texts.text("storing.server")
+ACTION_FAILURE_TEXT = texts.text("storing.actie")
+RATE_TEXT = texts.text("storing.te_snel")
 RATE_MAX = 20
 RATE_WINDOW = 10.0
 _MAX_TRACKED = 50000

@@ -12,19 +12,19 @@ import time
 import uuid
 
 import requests
-import yaml
 
 from bot.channels.guard import RATE_TEXT
 from bot.channels.socketio_safe import NO_SESSION
+from bot.domain_files import domain_dict
 from bot.serve import ROOT_TEXT
 from bot.web.sio_client import SioChat
-from tests.conftest import ROOT, rest_say
+from tests.conftest import rest_say
 
 QUIET = 0.7
 
 
 def form_question(slot: str) -> str:
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    domain = domain_dict()
     return domain["responses"][f"utter_ask_{slot}"][0]["text"].split("\n")[0]
 
 

@@ -1,0 +1,70 @@
+"""Preparing a melding (never filing one): the melding form keeps the user's answers, warns
+when an answer seems to hold a name, and writes a draft to copy. Texts: data/texts/nl.yml
+(melding.*)."""
+
+from __future__ import annotations
+
+import re
+from typing import Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction
+from rasa_sdk.events import EventType, SlotSet
+
+from actions.texts import raw, text
+
+MELDING = ["melding_signalen", "melding_overleg", "melding_gesprek", "melding_afweging", "melding_besluit"]
+NAME_LIKE = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][a-zà-ÿ]{2,}\b")
+
+
+def looks_like_a_name(answer: str) -> bool:
+    not_names = set(raw("melding.geen_namen"))
+    return any(m.group(0) not in not_names for m in NAME_LIKE.finditer(answer or ""))
+
+
+class ValidateMeldingForm(FormValidationAction):
+    """Keeps every answer, but warns once per answer when it seems to contain a name."""
+
+    def name(self) -> Text:
+        return "validate_melding_form"
+
+    def _check(self, slot, value, dispatcher):
+        if looks_like_a_name(value):
+            dispatcher.utter_message(text=text("melding.naam_gezien"))
+        return {slot: value}
+
+    def validate_melding_signalen(self, value, dispatcher, tracker, domain):
+        return self._check("melding_signalen", value, dispatcher)
+
+    def validate_melding_overleg(self, value, dispatcher, tracker, domain):
+        return self._check("melding_overleg", value, dispatcher)
+
+    def validate_melding_gesprek(self, value, dispatcher, tracker, domain):
+        return self._check("melding_gesprek", value, dispatcher)
+
+    def validate_melding_afweging(self, value, dispatcher, tracker, domain):
+        return self._check("melding_afweging", value, dispatcher)
+
+    def validate_melding_besluit(self, value, dispatcher, tracker, domain):
+        return self._check("melding_besluit", value, dispatcher)
+
+
+def melding_draft(values: Dict[str, Optional[str]]) -> str:
+    # One line per answer: what the user wrote can never look like a line of the bot's.
+    answers = {s: " ".join((values.get(s) or "").split()) or text("melding.nog_invullen") for s in MELDING}
+    return text("melding.concept", **answers)
+
+
+class ActionMeldingConcept(Action):
+    def name(self) -> Text:
+        return "action_melding_concept"
+
+    def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        dispatcher.utter_message(text=melding_draft({s: tracker.get_slot(s) for s in MELDING}))
+        dispatcher.utter_message(
+            text=text("melding.na_concept"),
+            buttons=[
+                {"title": text("melding.meelezen"), "payload": "/read_along"},
+                {"title": text("melding.ouders_vertellen"), "payload": "/tell_involved"},
+            ],
+        )
+        return [SlotSet(s, None) for s in MELDING]

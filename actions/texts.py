@@ -1,0 +1,112 @@
+"""Every text the bot writes from Python, read from data/texts/<language>.yml.
+
+Editors and translators change the text files, never Python. A text is found by its dotted
+key ("route.heading_main") and filled in with str.format:
+
+- named values given by the caller: text("route.opener.ouder", zorg="geweld thuis");
+- organisations by their key in data/organisaties.yml, the one source of numbers and URLs:
+  "{veilig_thuis.telefoon}", "{veilig_thuis.naam}", "{veilig_thuis.url}", and
+  "{veilig_thuis.contact}" (how to reach it, written with the texts of the language).
+
+A key missing from a language falls back to Dutch (tests/unit/test_texts.py lists the keys
+that a language still lacks and fails for a language the bot offers completely).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List
+
+import yaml
+
+from actions import organisations as orgs
+
+TEXTS_DIR = Path(__file__).resolve().parent.parent / "data" / "texts"
+DEFAULT = "nl"
+
+
+def _flatten(tree: Dict[str, Any], prefix: str = "") -> Dict[str, Any]:
+    flat: Dict[str, Any] = {}
+    for key, value in (tree or {}).items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, name + "."))
+        else:
+            flat[name] = value
+    return flat
+
+
+@lru_cache(maxsize=None)
+def table(lang: str = DEFAULT) -> Dict[str, Any]:
+    """The texts of one language as {dotted key: text}; {} for a language without a file."""
+    path = TEXTS_DIR / f"{lang}.yml"
+    if not path.exists():
+        return {}
+    with open(path, encoding="utf-8") as f:
+        return _flatten(yaml.safe_load(f) or {})
+
+
+def languages() -> List[str]:
+    return sorted(p.stem for p in TEXTS_DIR.glob("*.yml"))
+
+
+class _Org:
+    """An organisation as a format value: {veilig_thuis.telefoon}, {veilig_thuis.contact}."""
+
+    def __init__(self, key: str, lang: str) -> None:
+        self._data = orgs.get(key)
+        self._key, self._lang = key, lang
+
+    def __getattr__(self, name: str) -> str:
+        if name == "contact":
+            return contact(self._key, self._lang)
+        value = self._data.get(name)
+        if value is None:
+            raise KeyError(f"organisation {self._key} has no {name}")
+        return str(value).strip()
+
+
+class _Values(dict):
+    def __init__(self, lang: str, values: Dict[str, Any]) -> None:
+        super().__init__(values)
+        self.lang = lang
+
+    def __missing__(self, key: str) -> Any:
+        if key in orgs.organisations():
+            return _Org(key, self.lang)
+        raise KeyError(key)
+
+
+def raw(key: str, lang: str = DEFAULT) -> Any:
+    """The text (or list of texts) as written in the file, not filled in."""
+    found = table(lang).get(key)
+    if found is None:
+        found = table(DEFAULT).get(key)
+    if found is None:
+        raise KeyError(f"no text {key!r} in data/texts/{DEFAULT}.yml")
+    return found
+
+
+def fill(template: str, lang: str = DEFAULT, **values: Any) -> str:
+    return str(template).strip().format_map(_Values(lang, values))
+
+
+def text(key: str, lang: str = DEFAULT, **values: Any) -> str:
+    """The text of `key` in `lang` (Dutch when that language lacks it), filled in."""
+    return fill(raw(key, lang), lang, **values)
+
+
+def contact(key: str, lang: str = DEFAULT) -> str:
+    """How to reach an organisation, e.g. 'Bel 0800-2000 (gratis, ...). Website: ...'."""
+    org = orgs.get(key)
+    parts = []
+    if org.get("telefoon"):
+        when = org.get("bereikbaar_" + lang) or (org.get("bereikbaar") if lang == DEFAULT else None)
+        name = "contact.bel_wanneer" if when else "contact.bel"
+        parts.append(text(name, lang, telefoon=org["telefoon"], wanneer=when or ""))
+    if org.get("url"):
+        parts.append(text("contact.website", lang, url=org["url"]))
+    if not parts:
+        parts.append(text("contact.onbekend", lang))
+    return " ".join(parts)

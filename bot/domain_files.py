@@ -1,0 +1,118 @@
+"""The domain in several files: domain.yml (intents, entities, slots, forms, actions, the
+session) and the responses per topic in domain/*.yml.
+
+Rasa reads one domain file. config.yml names DomainFilesImporter as its importer, so
+`rasa train` and `rasa data validate` get the domain from load() here: domain.yml and every
+file in domain/, merged (a name defined twice is an error). Two things are written out here,
+so that they are defined once:
+
+- every form ignores bot.crisis.FORM_IGNORED_INTENTS: the crisis answer always comes first;
+- a form with `answers:` gets a slot per required slot that is not defined in slots:, filled
+  only while the form asks it. `answers: {affirm: ja, deny: nee}` maps intents to values (a
+  categorical slot); `answers: text` takes the message's text.
+
+Everything else in the project that reads the domain (tests, the launcher) uses domain_dict().
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text
+
+import yaml
+from rasa.shared.importers.rasa import RasaFileImporter
+
+from bot.crisis import FORM_IGNORED_INTENTS
+
+ROOT = Path(__file__).resolve().parent.parent
+DOMAIN_FILE = ROOT / "domain.yml"
+DOMAIN_DIR = ROOT / "domain"
+_LISTS = ("intents", "entities", "actions")
+_MAPS = ("slots", "forms", "responses")
+
+
+def files(domain_file: Path = DOMAIN_FILE) -> List[Path]:
+    folder = domain_file.parent / "domain"
+    return [domain_file, *sorted(folder.glob("*.yml"))]
+
+
+def _merge(into: Dict[str, Any], part: Dict[str, Any], source: Path) -> None:
+    for key, value in part.items():
+        if key in _LISTS:
+            into.setdefault(key, []).extend(value or [])
+        elif key in _MAPS:
+            target = into.setdefault(key, {})
+            for name, item in (value or {}).items():
+                if name in target:
+                    raise ValueError(f"{name} is defined twice in the domain (again in {source.name})")
+                target[name] = item
+        elif key != "version":
+            if key in into:
+                raise ValueError(f"{key} is set twice in the domain (again in {source.name})")
+            into[key] = value
+
+
+def _form_slots(domain: Dict[str, Any]) -> None:
+    slots = domain.setdefault("slots", {})
+    for form, spec in (domain.get("forms") or {}).items():
+        spec["ignored_intents"] = list(dict.fromkeys([*(spec.get("ignored_intents") or []), *FORM_IGNORED_INTENTS]))
+        answers = spec.pop("answers", None)
+        if answers is None:
+            continue
+        for slot in spec["required_slots"]:
+            if slot in slots:
+                continue
+            when = [{"active_loop": form, "requested_slot": slot}]
+            if answers == "text":
+                mapping = {"type": "from_text", "not_intent": list(spec["ignored_intents"]), "conditions": when}
+                slots[slot] = {"type": "text", "influence_conversation": False, "mappings": [mapping]}
+            else:
+                slots[slot] = {
+                    "type": "categorical",
+                    "values": list(dict.fromkeys(answers.values())),
+                    "influence_conversation": False,
+                    "mappings": [
+                        {"type": "from_intent", "intent": intent, "value": value, "conditions": copy.deepcopy(when)}
+                        for intent, value in answers.items()
+                    ],
+                }
+
+
+@lru_cache(maxsize=4)
+def _cached(domain_file: Path) -> Dict[str, Any]:
+    merged: Dict[str, Any] = {"version": "3.1"}
+    for path in files(domain_file):
+        with open(path, encoding="utf-8") as f:
+            _merge(merged, yaml.safe_load(f) or {}, path)
+    _form_slots(merged)
+    return merged
+
+
+def domain_dict(domain_file: Path = DOMAIN_FILE) -> Dict[str, Any]:
+    """The whole domain as one dict (a copy: change it freely)."""
+    return copy.deepcopy(_cached(Path(domain_file).resolve()))
+
+
+def load(domain_file: Path = DOMAIN_FILE):
+    from rasa.shared.core.domain import Domain
+
+    return Domain.from_dict(domain_dict(domain_file))
+
+
+class DomainFilesImporter(RasaFileImporter):
+    """Rasa's file importer with the domain of domain.yml + domain/*.yml (config.yml, importers)."""
+
+    def __init__(
+        self,
+        config_file: Optional[Text] = None,
+        domain_path: Optional[Text] = None,
+        training_data_paths: Optional[List[Text]] = None,
+    ) -> None:
+        super().__init__(config_file, domain_path, training_data_paths)
+        path = Path(domain_path) if domain_path else DOMAIN_FILE
+        self._domain_file = path if path.is_file() else DOMAIN_FILE
+
+    def get_domain(self):
+        return load(self._domain_file)
