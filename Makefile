@@ -36,8 +36,8 @@ shell: train ## talk to the bot in the terminal
 check: setup ## lint (ruff) and the unit tests, no training, no servers
 	@.venv/bin/ruff check .
 	@.venv/bin/ruff format --check --quiet . || { echo "run: .venv/bin/ruff format ."; exit 1; }
-	@PYTHONPATH=$(CURDIR) .venv/bin/python -m pytest -q -p no:cacheprovider bot tests \
-	  --ignore=tests/e2e --ignore=tests/test_nlu_heldout.py -m "not needs_model"
+	@PYTHONPATH=$(CURDIR) .venv/bin/python -m pytest -q -p no:cacheprovider tests \
+	  --ignore=tests/e2e --ignore=tests/nlu -m "not needs_model"
 
 test: setup ## check, then train and run every test (stories, NLU, crisis corpus, end to end)
 	@$(MAKE) --no-print-directory check

@@ -20,15 +20,6 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def rest_say(url: str, text: str, sender: str, timeout: float = 60) -> list:
-    """One turn over the bot's REST channel at url: its messages (the status must be 200)."""
-    import requests
-
-    r = requests.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=timeout)
-    assert r.status_code == 200, r.text
-    return r.json()
-
-
 @pytest.fixture(scope="session")
 def bot_stack():
     """The trained bot and the action server, really running, on free ports."""

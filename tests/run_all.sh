@@ -12,14 +12,14 @@ step "rasa data validate"
 
 step "unit tests that need the trained model (pytest -m needs_model)"
 .venv/bin/python -m pytest -q -p no:cacheprovider tests --ignore=tests/e2e \
-  --ignore=tests/test_nlu_heldout.py -m needs_model -W ignore::DeprecationWarning
+  --ignore=tests/nlu -m needs_model -W ignore::DeprecationWarning
 
-step "test stories (tests/test_*.yml) with --fail-on-prediction-errors"
+step "test stories (tests/stories/*.yml) with --fail-on-prediction-errors"
 rm -rf results/stories
-$RASA test core --model models/bot.tar.gz --stories tests --out results/stories --fail-on-prediction-errors
+$RASA test core --model models/bot.tar.gz --stories tests/stories --out results/stories --fail-on-prediction-errors
 
 step "NLU evaluation on the held-out set (>= 90% intent accuracy)"
-.venv/bin/python -m pytest -q -s -p no:cacheprovider tests/test_nlu_heldout.py -W ignore::DeprecationWarning
+.venv/bin/python -m pytest -q -s -p no:cacheprovider tests/nlu/test_nlu_heldout.py -W ignore::DeprecationWarning
 
 step "browser for the widget tests (Debian chromium); redis-server and nginx for the cluster tests"
 bash bot/setup_test.sh

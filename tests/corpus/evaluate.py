@@ -216,20 +216,13 @@ def write(report: dict, out: Path = ROOT / "results") -> None:
 
 
 def main() -> int:
-    import requests
-
     from bot.launcher import start_stack, stop_stack
     from tests.conftest import free_port
+    from tests.helpers import rest_say
 
     stack = start_stack(free_port(), free_port())
     try:
-
-        def say(text, sender):
-            r = requests.post(f"{stack.url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60)
-            r.raise_for_status()
-            return r.json()
-
-        report = evaluate(say)
+        report = evaluate(lambda text, sender: rest_say(stack.url, text, sender))
     finally:
         stop_stack(stack)
     write(report)

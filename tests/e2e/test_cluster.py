@@ -16,7 +16,8 @@ import pytest
 
 from bot.cluster import start_cluster, stop_cluster
 from bot.web.sio_client import SioChat, texts
-from tests.conftest import free_port, rest_say
+from tests.conftest import free_port
+from tests.helpers import joined, rest_say
 
 
 @pytest.fixture(scope="module")
@@ -24,10 +25,6 @@ def cluster():
     c = start_cluster(free_port(), [free_port(), free_port()], free_port(), free_port())
     yield c
     stop_cluster(c)
-
-
-def say(cluster, text, sender):
-    return "\n".join(m.get("text", "") for m in rest_say(cluster.url, text, sender))
 
 
 STATE = {"sio_session": None}  # the widget conversation (its signed token) that goes on after the kill
@@ -73,11 +70,10 @@ def test_socketio_through_nginx_is_sticky(cluster, transport):
 
 def test_turns_alternate_and_then_one_server_dies(cluster):
     sender = f"cluster-{uuid.uuid4().hex[:8]}"
-    assert "computerprogramma" in say(cluster, "hallo", sender)
-    assert "jonger dan 18" in say(
-        cluster, "ik maak me zorgen om mijn buurmeisje, ze moet drugs " "rondbrengen voor een paar jongens", sender
-    )
-    assert "verstandelijke beperking" in say(cluster, "/affirm", sender)
+    assert "computerprogramma" in joined(rest_say(cluster.url, "hallo", sender))
+    worry = "ik maak me zorgen om mijn buurmeisje, ze moet drugs rondbrengen voor een paar jongens"
+    assert "jonger dan 18" in joined(rest_say(cluster.url, worry, sender))
+    assert "verstandelijke beperking" in joined(rest_say(cluster.url, "/affirm", sender))
     used = set(ports(cluster.upstreams_used()))
     assert used == {str(p) for p in cluster.rasa_ports}, used
     # One server dies without warning (the one the widget's socket.io went to, when known);
@@ -86,8 +82,8 @@ def test_turns_alternate_and_then_one_server_dies(cluster):
     os.killpg(cluster.rasa[victim].pid, signal.SIGKILL)
     cluster.rasa[victim].wait(10)
     STATE["killed"] = str(cluster.rasa_ports[victim])
-    assert "anoniem" in say(cluster, "/deny", sender)
-    route = say(cluster, "/affirm", sender)
+    assert "anoniem" in joined(rest_say(cluster.url, "/deny", sender))
+    route = joined(rest_say(cluster.url, "/affirm", sender))
     assert "Zorgcoördinator" in route and "Meld Misdaad Anoniem" in route
 
 

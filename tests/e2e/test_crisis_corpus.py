@@ -7,7 +7,7 @@ reach yet on this corpus (acute 95.0%, suicide 91.2%, false alarms 8.7% on 2026-
 them as the layer improves; never lower them to make a change pass.
 """
 
-from tests.conftest import rest_say
+from tests.helpers import rest_say
 from tests.corpus import evaluate as ev
 
 MIN_ACUTE_RECALL = 0.93

@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from bot.channels.guard import ACTION_FAILURE_TEXT
-from tests.conftest import rest_say
+from tests.helpers import rest_say
 
 BOUND = 30.0  # seconds; every request must come back well within this
 CRISIS = [

@@ -18,7 +18,7 @@ from bot.channels.socketio_safe import NO_SESSION
 from bot.domain_files import domain_dict
 from bot.serve import ROOT_TEXT
 from bot.web.sio_client import SioChat
-from tests.conftest import rest_say
+from tests.helpers import rest_say
 
 QUIET = 0.7
 

@@ -9,11 +9,7 @@ import pytest
 import requests
 
 from bot.launcher import api_args, cors_args
-from tests.conftest import rest_say
-
-
-def say(stack, text, sender):
-    return rest_say(stack.url, text, sender)
+from tests.helpers import rest_say
 
 
 def logs(stack):
@@ -39,7 +35,7 @@ def test_no_user_text_in_the_logs(bot_stack):
         f"{marker} " * 10,
         f"Ik weet het niet {marker}",
     ]:
-        say(bot_stack, text, sender)
+        rest_say(bot_stack.url, text, sender)
     found = {name: text.count(marker) for name, text in logs(bot_stack).items()}
     assert found == {"rasa.log": 0, "actions.log": 0}, found
 
@@ -154,7 +150,7 @@ def test_servers_listen_on_localhost_only(bot_stack, which):
 def test_the_running_server_uses_the_expiring_store(bot_stack):
     """Rasa falls back to its plain in-memory store (which never forgets) with only a warning
     when a custom store cannot be loaded; the running server's log must not say so."""
-    say(bot_stack, "hallo", f"priv-{uuid.uuid4().hex[:8]}")
+    rest_say(bot_stack.url, "hallo", f"priv-{uuid.uuid4().hex[:8]}")
     log = logs(bot_stack)["rasa.log"]
     assert "Tracker store with type" not in log and "ExpiringInMemoryTrackerStore" not in log, [
         line for line in log.splitlines() if "racker store" in line

@@ -19,7 +19,8 @@ import requests
 from bot.channels.guard import FAILURE_TEXT
 from bot.redis_server import redis_server, start_redis
 from bot.web.sio_client import SioChat, texts
-from tests.conftest import ARTIFACTS, free_port, rest_say
+from tests.conftest import ARTIFACTS, free_port
+from tests.helpers import rest_say
 
 pytestmark = pytest.mark.skipif(
     shutil.which("redis-server") is None, reason="redis-server missing: run `bash bot/setup_redis.sh`"
@@ -59,10 +60,6 @@ def redis_stacks():
                 _stop(second)
         finally:
             stop_stack(stack)
-
-
-def say(base, text, sender):
-    return [m.get("text", "") for m in rest_say(base, text, sender)]
 
 
 async def sio_turn(url, text):
@@ -105,7 +102,7 @@ def test_state_is_in_redis_with_prefix_and_session_ttl(redis_stacks):
     import redis
 
     sender = f"redis-{uuid.uuid4().hex[:8]}"
-    say(redis_stacks["a"], "hallo", sender)
+    texts(rest_say(redis_stacks["a"], "hallo", sender))
     client = redis.Redis.from_url(redis_stacks["url"])
     key = f"meldcode:tracker:rest:{sender}"
     assert client.exists(key), sorted(k.decode() for k in client.keys("*"))[:20]
@@ -117,17 +114,17 @@ def test_state_is_in_redis_with_prefix_and_session_ttl(redis_stacks):
 def test_form_state_survives_across_two_servers_and_a_killed_one(redis_stacks):
     sender = f"redis-{uuid.uuid4().hex[:8]}"
     a, b = redis_stacks["a"], redis_stacks["b"]
-    first = say(a, "ik maak me zorgen om mijn buurmeisje, ze moet drugs rondbrengen", sender)
+    first = texts(rest_say(a, "ik maak me zorgen om mijn buurmeisje, ze moet drugs rondbrengen", sender))
     assert "jonger dan 18" in first[-1]
-    second = say(b, "/affirm", sender)  # the other server knows the form
+    second = texts(rest_say(b, "/affirm", sender))  # the other server knows the form
     assert "verstandelijke beperking" in second[-1]
-    crisis = say(a, "er staat nu iemand met een mes voor de deur", sender)
+    crisis = texts(rest_say(a, "er staat nu iemand met een mes voor de deur", sender))
     assert "112" in crisis[0].splitlines()[0]
     assert "verstandelijke beperking" in crisis[-1], "the form asks its question again"
     # Server A dies without warning; B carries on with the same conversation.
     os.killpg(redis_stacks["proc_a"].pid, signal.SIGKILL)
     redis_stacks["proc_a"].wait(10)
-    third = "\n".join(say(b, "/deny", sender))
+    third = "\n".join(texts(rest_say(b, "/deny", sender)))
     assert "Veilig Thuis" in third or "?" in third, third
 
 
@@ -141,7 +138,7 @@ def test_redis_restart_gets_a_clear_message_then_recovers(tmp_path):
     stack = start_stack(free_port(), free_port(), log_dir=ARTIFACTS / "logs-redis-restart", env={"REDIS_URL": url})
     try:
         sender = f"restart-{uuid.uuid4().hex[:8]}"
-        assert "computerprogramma" in say(stack.url, "hallo", sender)[0]
+        assert "computerprogramma" in texts(rest_say(stack.url, "hallo", sender))[0]
         redis_proc.kill()
         redis_proc.wait(10)
         started = time.time()
@@ -157,7 +154,7 @@ def test_redis_restart_gets_a_clear_message_then_recovers(tmp_path):
         redis_proc = start_redis(port)
         deadline = time.time() + 30
         while True:
-            replies = say(stack.url, "ben jij een robot?", sender)
+            replies = texts(rest_say(stack.url, "ben jij een robot?", sender))
             if replies and "computerprogramma" in replies[0]:
                 break
             assert time.time() < deadline, replies

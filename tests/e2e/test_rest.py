@@ -5,15 +5,7 @@ import uuid
 import pytest
 import requests
 
-from tests.conftest import rest_say
-
-
-def say(stack, text, sender):
-    return rest_say(stack.url, text, sender)
-
-
-def texts(replies):
-    return [m.get("text", "") for m in replies]
+from tests.helpers import rest_say, texts
 
 
 @pytest.fixture
@@ -22,15 +14,15 @@ def sender():
 
 
 def test_greeting_says_it_is_a_program_and_asks_if_safe(bot_stack, sender):
-    replies = say(bot_stack, "hallo", sender)
+    replies = rest_say(bot_stack.url, "hallo", sender)
     assert "computerprogramma" in replies[0]["text"] and "veilig" in replies[0]["text"]
     assert [b["payload"] for b in replies[0]["buttons"]] == ["/affirm", "/deny"]
-    replies = say(bot_stack, "/affirm", sender)
+    replies = rest_say(bot_stack.url, "/affirm", sender)
     assert len(replies[0]["buttons"]) == 4
 
 
 def test_one_message_gets_the_route_at_once(bot_stack, sender):
-    replies = say(bot_stack, "ik ben leerkracht, een leerling van 15 wordt volgens mij uitgebuit", sender)
+    replies = rest_say(bot_stack.url, "ik ben leerkracht, een leerling van 15 wordt volgens mij uitgebuit", sender)
     text = "\n".join(texts(replies))
     assert "Veilig Thuis" in text and "0800-2000" in text
     assert "wegwijzermensenhandel.nl/zorgcoördinatoren" in text
@@ -38,23 +30,23 @@ def test_one_message_gets_the_route_at_once(bot_stack, sender):
 
 
 def test_crisis_halfway_through_the_form_comes_first_and_the_form_goes_on(bot_stack, sender):
-    first = say(bot_stack, "ik maak me zorgen om mijn buurmeisje, ze moet drugs rondbrengen", sender)
+    first = rest_say(bot_stack.url, "ik maak me zorgen om mijn buurmeisje, ze moet drugs rondbrengen", sender)
     assert "jonger dan 18" in first[-1]["text"]
-    crisis = say(bot_stack, "er staat nu iemand met een honkbalknuppel voor ons huis te dreigen", sender)
+    crisis = rest_say(bot_stack.url, "er staat nu iemand met een honkbalknuppel voor ons huis te dreigen", sender)
     assert "112" in crisis[0]["text"].splitlines()[0]
     assert "jonger dan 18" in crisis[-1]["text"], "the form asks its question again"
-    more = say(bot_stack, "/affirm", sender)
+    more = rest_say(bot_stack.url, "/affirm", sender)
     assert "verstandelijke beperking" in more[-1]["text"]
 
 
 def test_bot_challenge_and_privacy(bot_stack, sender):
-    assert "computerprogramma" in say(bot_stack, "ben jij een robot?", sender)[0]["text"]
-    privacy = say(bot_stack, "wat gebeurt er met wat ik hier typ?", sender)[0]["text"]
+    assert "computerprogramma" in rest_say(bot_stack.url, "ben jij een robot?", sender)[0]["text"]
+    privacy = rest_say(bot_stack.url, "wat gebeurt er met wat ik hier typ?", sender)[0]["text"]
     assert "30 minuten" in privacy
 
 
 def test_organisation_question_uses_the_data_file(bot_stack, sender):
-    text = "\n".join(texts(say(bot_stack, "wat doet Koraal?", sender)))
+    text = "\n".join(texts(rest_say(bot_stack.url, "wat doet Koraal?", sender)))
     assert "088-5057410" in text
 
 

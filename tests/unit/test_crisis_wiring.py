@@ -12,7 +12,7 @@ import yaml
 from bot import crisis
 from bot.domain_files import domain_dict
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def load(path):

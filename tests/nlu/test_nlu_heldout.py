@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 HELDOUT = ROOT / "tests" / "nlu"
 OUT = ROOT / "results" / "nlu-heldout"
 THRESHOLD = 0.90

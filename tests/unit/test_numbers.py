@@ -14,7 +14,7 @@ import yaml
 from actions import organisations as orgs
 from actions.routing import EXPLOITATION, HOME_VIOLENCE, render, route
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PHONE = re.compile(r"(?<![\w/.-])(0\d{2,3}[\s-]?\d{2,4}(?:[\s-]?\d{2,4}){0,3})(?![\w/])")
 URL = re.compile(r"(?:https?://|www\.)[^\s)\]]+")
 

@@ -7,7 +7,7 @@ import yaml
 from bot.crisis_model import training_data
 from tests.corpus import evaluate as ev
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 KINDS = set(ev.CRISIS) | {"calm"}
 
 
