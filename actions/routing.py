@@ -35,16 +35,11 @@ HOME_VIOLENCE = {z for z, g in table()["zorgen"].items() if g == "thuis"}
 
 
 @dataclass
-class Tip:
-    text: Dict[str, str]  # language -> text (not filled in)
-    top: bool = False  # shown before the organisations
-
-
-@dataclass
 class Route:
-    main: List[Tuple[str, Dict[str, str]]] = field(default_factory=list)  # (org key, why per language)
-    also: List[Tuple[str, Dict[str, str]]] = field(default_factory=list)
-    tips: List[Tip] = field(default_factory=list)
+    # (org key, its rule in data/routes.yml: "waarom", "waarom_en", ...)
+    main: List[Tuple[str, Dict[str, Any]]] = field(default_factory=list)
+    also: List[Tuple[str, Dict[str, Any]]] = field(default_factory=list)
+    tips: List[Dict[str, Any]] = field(default_factory=list)  # rules with "tip", "tip_en", "boven"
 
     @property
     def keys(self) -> List[str]:
@@ -53,7 +48,7 @@ class Route:
     @property
     def hints(self) -> List[str]:
         """The tips in Dutch, filled in."""
-        return [_in(texts.DEFAULT, t.text) for t in self.tips]
+        return [_tip(t, texts.DEFAULT) for t in self.tips]
 
 
 def facts(
@@ -100,37 +95,35 @@ def route(
         if not _holds(rule.get("als"), known):
             continue
         if "tip" in rule:
-            tip = dict(rule["tip"])
-            r.tips.append(Tip(text={k: v for k, v in tip.items() if k != "boven"}, top=bool(tip.get("boven"))))
+            r.tips.append(rule)
             continue
         items = r.main if rule["plek"] == "hoofd" else r.also
         if rule["organisatie"] not in [k for k, _ in items]:
-            items.append((rule["organisatie"], rule["waarom"]))
+            items.append((rule["organisatie"], rule))
     main = {k for k, _ in r.main}
     r.also = [(k, w) for k, w in r.also if k not in main]
     return r
 
 
-def _in(lang: str, by_lang: Dict[str, str]) -> str:
-    return texts.fill(by_lang.get(lang) or by_lang[texts.DEFAULT], lang)
+def _tip(rule: Dict[str, Any], lang: str) -> str:
+    return texts.fill(texts.translated(rule, "tip", lang), lang)
 
 
-def _org_line(key: str, why: Dict[str, str], lang: str) -> str:
-    return texts.text(
-        "route.organisatie", lang, naam=orgs.get(key)["naam"], waarom=_in(lang, why), contact=texts.contact(key, lang)
-    )
+def _org_line(key: str, rule: Dict[str, Any], lang: str) -> str:
+    why = texts.fill(texts.translated(rule, "waarom", lang), lang)
+    return texts.text("route.organisatie", lang, naam=orgs.get(key)["naam"], waarom=why, contact=texts.contact(key, lang))
 
 
 def render(r: Route, zorg: Optional[str], rol: Optional[str], lang: str = texts.DEFAULT) -> str:
     about = texts.text(f"zorg.{zorg}", lang) if zorg else texts.text("zorg.onbekend", lang)
     opener = f"route.opener.{rol}" if rol in ("professional", "ouder", "omstander", "slachtoffer") else "route.opener.anders"
     lines = [texts.text(opener, lang, zorg=about)]
-    lines += [_in(lang, t.text) for t in r.tips if t.top]
+    lines += [_tip(t, lang) for t in r.tips if t.get("boven")]
     lines.append(texts.text("route.kop_hulp", lang))
     lines += [_org_line(k, w, lang) for k, w in r.main]
     if r.also:
         lines.append(texts.text("route.kop_ook", lang))
         lines += [_org_line(k, w, lang) for k, w in r.also]
-    lines += [_in(lang, t.text) for t in r.tips if not t.top]
+    lines += [_tip(t, lang) for t in r.tips if not t.get("boven")]
     lines.append(texts.text("route.slot", lang))
     return "\n".join(lines)

@@ -88,6 +88,17 @@ def raw(key: str, lang: str = DEFAULT) -> Any:
     return found
 
 
+def translated(item: Dict[str, Any], name: str, lang: str = DEFAULT) -> Any:
+    """A field of a content file in `lang`: `<name>_<lang>` when it is there, else `<name>`.
+
+    Content files (data/routes.yml, data/stappen.yml, data/organisaties.yml, ...) keep a
+    translation next to the Dutch field: beschrijving / beschrijving_en.
+    """
+    if lang != DEFAULT and item.get(f"{name}_{lang}") is not None:
+        return item[f"{name}_{lang}"]
+    return item[name]
+
+
 def fill(template: str, lang: str = DEFAULT, **values: Any) -> str:
     return str(template).strip().format_map(_Values(lang, values))
 
