@@ -5,27 +5,28 @@ not set (in the environment or in a git-ignored .env file) is left out, so the s
 and serves the other channels. The filtered file keeps the ${VAR} placeholders; Rasa fills
 them in from the environment at start.
 
-Optional settings (OPTIONAL, with their defaults) never keep a channel out: when one is not
-set, its ${VAR} is replaced by the default in the filtered file.
+An optional setting is written ${VAR:-default} (as in the shell) and never keeps a channel
+out: the filtered file has ${VAR} when VAR is set, else the default. (Rasa itself does not
+know this form: run the server through bot/launcher.py, as `make run` does.)
+
+`team_chats()`: the team chat connectors of credentials.yml (bot/channels/team_base.py), which
+the tests check one by one.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Type
 
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-# Settings a channel can do without, and what is used when they are not set.
-OPTIONAL: Dict[str, str] = {
-    "SLACK_API_URL": "https://slack.com/api/",  # Slack's Web API (a stand-in in tests)
-    "MICROSOFT_APP_TENANT_ID": "botframework.com",  # multi-tenant bots; else the tenant id
-}
+CREDENTIALS = ROOT / "credentials.yml"
+# ${VAR} (required) or ${VAR:-default} (optional): the name, then the default if any.
+VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
 def read_dotenv(path: Path = ROOT / ".env") -> Dict[str, str]:
@@ -40,30 +41,48 @@ def read_dotenv(path: Path = ROOT / ".env") -> Dict[str, str]:
 
 
 def variables(section: Any) -> List[str]:
-    return VAR.findall(yaml.safe_dump(section)) if section else []
+    """The required settings of a section: its ${VAR}s without a default."""
+    found = VAR.finditer(yaml.safe_dump(section)) if section else []
+    return [m.group(1) for m in found if m.group(2) is None]
 
 
 def _fill_defaults(section: Any, env: Mapping[str, str]) -> Any:
-    """The section with every unset optional ${VAR} replaced by its default."""
+    """The section with every ${VAR:-default} replaced by ${VAR} when VAR is set, else the default."""
     if isinstance(section, dict):
         return {k: _fill_defaults(v, env) for k, v in section.items()}
     if isinstance(section, list):
         return [_fill_defaults(v, env) for v in section]
     if isinstance(section, str):
-        return VAR.sub(
-            lambda m: m.group(0) if env.get(m.group(1)) or m.group(1) not in OPTIONAL else OPTIONAL[m.group(1)], section
-        )
+        return VAR.sub(lambda m: "${%s}" % m.group(1) if m.group(2) is None or env.get(m.group(1)) else m.group(2), section)
     return section
 
 
+def read_channels(path: Path = CREDENTIALS) -> Dict[str, Any]:
+    """The sections of credentials.yml, as written."""
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
 def credentials(
-    env: Optional[Mapping[str, str]] = None, path: Path = ROOT / "credentials.yml", dotenv: Path = ROOT / ".env"
+    env: Optional[Mapping[str, str]] = None, path: Path = CREDENTIALS, dotenv: Path = ROOT / ".env"
 ) -> Tuple[Dict[str, Any], List[str]]:
     env = {**read_dotenv(dotenv), **(os.environ if env is None else env)}
-    all_channels = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     enabled = {
         name: _fill_defaults(section, env)
-        for name, section in all_channels.items()
-        if all(env.get(v) for v in variables(section) if v not in OPTIONAL)
+        for name, section in read_channels(path).items()
+        if all(env.get(v) for v in variables(section))
     }
     return enabled, list(enabled)
+
+
+def channel_class(key: str) -> Type[Any]:
+    """The class a key of credentials.yml names ("bot.channels.slack.ThreadedSlackInput")."""
+    module, _, name = key.rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
+def team_chats(path: Path = CREDENTIALS) -> Dict[str, Type[Any]]:
+    """{key: class} of the team chat connectors in credentials.yml, in the file's order."""
+    from bot.channels.team_base import TeamChatInput
+
+    classes = {key: channel_class(key) for key in read_channels(path) if "." in key}
+    return {key: cls for key, cls in classes.items() if issubclass(cls, TeamChatInput)}

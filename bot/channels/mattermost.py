@@ -16,27 +16,35 @@ What this adds to Rasa's MattermostInput:
   without blocking the server (aiohttp instead of requests);
 - answers in Mattermost markdown with numbered options, one post per response.
 
+What every team chat connector shares (health route, background tasks, the failure guard,
+numbered options, reading the settings): bot/channels/team_base.py.
+
 No user text is logged.
 """
 
 from __future__ import annotations
 
-import asyncio
-import hmac
 import json
 import logging
 from http import HTTPStatus
-from typing import Any, Awaitable, Callable, Dict, Optional, Set, Text
+from typing import Any, Dict, Optional, Text
 
 import aiohttp
-from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.mattermost import MattermostBot, MattermostInput
-from sanic import Blueprint, response
+from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.formatting import MATTERMOST, OPTIONS, TeamChatOutput
-from bot.channels.guard import guarded
+from bot.channels.formatting import MATTERMOST
+from bot.channels.team_base import (
+    NotJSON,
+    OnNewMessage,
+    TeamChatInput,
+    TeamChatOutput,
+    content_type,
+    json_body,
+    same_secret,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -105,19 +113,10 @@ class TeamMattermostBot(TeamChatOutput, MattermostBot):
         await self.post_data(json_message)
 
 
-class TokenCheckedMattermostInput(MattermostInput):
+class TokenCheckedMattermostInput(TeamChatInput, MattermostInput):
     """Mattermost outgoing webhook endpoint that refuses requests without the right token."""
 
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        if not credentials:
-            cls.raise_missing_credentials_exception()
-        return cls(
-            credentials.get("url"),
-            credentials.get("token"),
-            credentials.get("webhook_token"),
-            credentials.get("webhook_url"),
-        )
+    output_class = TeamMattermostBot
 
     def __init__(self, url: Text, token: Text, webhook_token: Optional[Text], webhook_url: Optional[Text] = None) -> None:
         super().__init__(api_url(url), token, webhook_url)
@@ -127,22 +126,18 @@ class TokenCheckedMattermostInput(MattermostInput):
             )
         self.webhook_token = str(webhook_token).strip()
         self._bot_user_id: Optional[str] = None
-        self._background_tasks: Set[asyncio.Task] = set()
 
     def token_ok(self, token: Any) -> bool:
-        if not isinstance(token, str) or not token:
-            return False
-        return hmac.compare_digest(token.encode("utf-8"), self.webhook_token.encode("utf-8"))
+        return same_secret(token, self.webhook_token)
 
     @staticmethod
     def payload(request: Request) -> Dict[str, Any]:
         """The outgoing webhook's fields, from JSON or from a form."""
-        content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
-        if content_type == "application/x-www-form-urlencoded":
+        if content_type(request) == "application/x-www-form-urlencoded":
             return {k: request.form.get(k) for k in request.form}
         try:
-            data = json.loads(request.body or b"{}")
-        except ValueError:
+            data = json_body(request)
+        except NotJSON:
             return {}
         return data if isinstance(data, dict) else {}
 
@@ -161,37 +156,20 @@ class TokenCheckedMattermostInput(MattermostInput):
                 self._bot_user_id = str(me["id"])
         return self._bot_user_id
 
-    async def handle(self, data: Dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+    async def handle(self, data: Dict[str, Any], on_new_message: OnNewMessage) -> None:
         user_id, channel_id = str(data["user_id"]), str(data["channel_id"])
         if user_id == await self.bot_user_id():
             return
         text = self.strip_trigger(str(data.get("text") or ""), data.get("trigger_word"))
-        text = OPTIONS.resolve(("mattermost", user_id), text) if text else "/greet"
-        out = TeamMattermostBot(self.url, self.token, channel_id, data.get("post_id") or None, data.get("trigger_word"))
+        out = self.output_class(self.url, self.token, channel_id, data.get("post_id") or None, data.get("trigger_word"))
         metadata = {"channel_id": channel_id, "post_id": data.get("post_id"), "team_id": data.get("team_id")}
-        # guarded: on a failure the user gets FAILURE_TEXT (112, Veilig Thuis), the log the type
-        await guarded(on_new_message, channel="mattermost")(
-            UserMessage(text, out, user_id, input_channel=self.name(), metadata=metadata)
-        )
+        await self.hand_over(self.user_message(text, out, user_id, metadata), on_new_message)
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        mattermost_webhook = Blueprint("mattermost_webhook", __name__)
-
-        @mattermost_webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
-
-        @mattermost_webhook.route("/webhook", methods=["POST"])
-        async def webhook(request: Request) -> HTTPResponse:
-            data = self.payload(request)
-            if not self.token_ok(data.get("token")):
-                return response.json({"error": "invalid or missing webhook token"}, status=HTTPStatus.UNAUTHORIZED)
-            if not data.get("user_id") or not data.get("channel_id"):
-                return response.json({})
-            task = asyncio.create_task(self.handle(data, on_new_message))
-            self._background_tasks.add(task)
-            task.add_done_callback(self._background_tasks.discard)
-            # An empty answer: Mattermost posts nothing itself; the bot answers via the API.
-            return response.json({})
-
-        return mattermost_webhook
+    async def receive(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
+        data = self.payload(request)
+        if not self.token_ok(data.get("token")):
+            return response.json({"error": "invalid or missing webhook token"}, status=HTTPStatus.UNAUTHORIZED)
+        if data.get("user_id") and data.get("channel_id"):
+            self.in_background(self.handle(data, on_new_message))
+        # An empty answer: Mattermost posts nothing itself; the bot answers via the API.
+        return response.json({})

@@ -13,28 +13,28 @@ What this adds to Rasa's SlackInput:
   response, without link previews;
 - the Web API base URL is configurable (`slack_api_url`, env SLACK_API_URL).
 
+What every team chat connector shares (health route, background tasks, the failure guard,
+numbered options, reading the settings): bot/channels/team_base.py.
+
 No user text is logged.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
 import time
 from collections import OrderedDict
 from http import HTTPStatus
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text
 
-from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.slack import SlackBot, SlackInput
-from sanic import Blueprint, response
+from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.errors import SlackApiError
 
-from bot.channels.formatting import OPTIONS, SLACK, TeamChatOutput
-from bot.channels.guard import guarded
+from bot.channels.formatting import SLACK
+from bot.channels.team_base import OnNewMessage, TeamChatInput, TeamChatOutput, content_type, json_body
 
 logger = logging.getLogger(__name__)
 
@@ -66,40 +66,30 @@ class TeamSlackBot(TeamChatOutput, SlackBot):
         # In a channel the user has to mention the bot to answer; a DM needs no mention.
         self.address = f"<@{bot_user}>" if bot_user else None
 
-    async def post(self, text: str) -> None:
-        kwargs: Dict[str, Any] = {"channel": self.slack_channel, "text": text, "unfurl_links": False, "unfurl_media": False}
+    async def post_message(self, message: Dict[str, Any]) -> None:
+        """chat.postMessage, in the question's thread if there is one."""
         if self.thread_id:
-            kwargs["thread_ts"] = self.thread_id
+            message.setdefault("thread_ts", self.thread_id)
         try:
-            await self.client.chat_postMessage(**kwargs)
+            await self.client.chat_postMessage(**message)
         except SlackApiError as e:
             logger.error("Slack chat.postMessage failed: %s", e.response.get("error"))
         except Exception as e:  # network trouble: the answer is lost, the server goes on
             logger.error("Slack chat.postMessage failed: %s", type(e).__name__)
 
+    async def post(self, text: str) -> None:
+        await self.post_message({"channel": self.slack_channel, "text": text, "unfurl_links": False, "unfurl_media": False})
+
     async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
         json_message.setdefault("channel", self.slack_channel or recipient_id)
-        if self.thread_id:
-            json_message.setdefault("thread_ts", self.thread_id)
-        try:
-            await self.client.chat_postMessage(**json_message)
-        except SlackApiError as e:
-            logger.error("Slack chat.postMessage failed: %s", e.response.get("error"))
+        await self.post_message(json_message)
 
 
-class ThreadedSlackInput(SlackInput):
+class ThreadedSlackInput(TeamChatInput, SlackInput):
     """Slack Events API endpoint at /webhooks/slack/webhook."""
 
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        if not credentials:
-            cls.raise_missing_credentials_exception()
-        return cls(
-            slack_token=credentials.get("slack_token"),
-            slack_signing_secret=credentials.get("slack_signing_secret", ""),
-            proxy=credentials.get("proxy"),
-            slack_api_url=credentials.get("slack_api_url"),
-        )
+    output_class = TeamSlackBot
+    webhook_methods = ("GET", "POST")  # GET only to refuse it (no signature)
 
     def __init__(
         self,
@@ -151,9 +141,11 @@ class ThreadedSlackInput(SlackInput):
     def get_output_channel(
         self, channel: Optional[Text] = None, thread_id: Optional[Text] = None, bot_user: Optional[Text] = None
     ) -> TeamSlackBot:
-        return TeamSlackBot(self.slack_token, channel or self.slack_channel, thread_id, self.proxy, self.api_url, bot_user)
+        return self.output_class(
+            self.slack_token, channel or self.slack_channel, thread_id, self.proxy, self.api_url, bot_user
+        )
 
-    async def _handle_event(self, payload: Dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> str:
+    async def _handle_event(self, payload: Dict[str, Any], on_new_message: OnNewMessage) -> str:
         """Starts the bot on an addressed user message; says why when it does not."""
         if payload.get("type") != "event_callback":
             return "ignored: not an event"
@@ -171,53 +163,32 @@ class ThreadedSlackInput(SlackInput):
         if not channel or not self._first_time(f"{channel}:{ts or payload.get('event_id')}"):
             return "ignored: seen before"
 
-        sender_id = str(event["user"])  # one conversation per Slack user
         text = self._sanitize_user_message(event.get("text") or "", mentions)
-        text = OPTIONS.resolve(("slack", sender_id), text) if text else "/greet"
         # In a channel the answer goes into the question's thread; in a DM only when the
         # question was in a thread.
         in_dm = event.get("channel_type") == "im" or str(channel).startswith("D")
         thread_id = event.get("thread_ts") or (None if in_dm else ts)
         metadata = {"out_channel": channel, "thread_id": thread_id, "users": bot_users}
         out = self.get_output_channel(channel, thread_id, None if in_dm or not bot_users else bot_users[0])
-        user_msg = UserMessage(text, out, sender_id, input_channel=self.name(), metadata=metadata)
-
-        # guarded: on a failure the user gets FAILURE_TEXT (112, Veilig Thuis), the log the type
-        task = asyncio.create_task(guarded(on_new_message, channel="slack")(user_msg))
-        self._background_tasks.add(task)
-        task.add_done_callback(self._background_tasks.discard)
+        message = self.user_message(text, out, str(event["user"]), metadata)  # one conversation per Slack user
+        self.in_background(self.hand_over(message, on_new_message))
         return ""
 
     # -- endpoint ------------------------------------------------------------------------
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        slack_webhook = Blueprint("slack_webhook", __name__)
-
-        @slack_webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
-
-        @slack_webhook.route("/webhook", methods=["GET", "POST"])
-        async def webhook(request: Request) -> HTTPResponse:
-            # Signature and age (5 minutes) of the request, as Rasa checks them.
-            if not self.is_request_from_slack_authentic(request):
-                return response.text("invalid or stale Slack signature", status=HTTPStatus.UNAUTHORIZED)
-            # Slack retries when we were slow; the first delivery is being answered already.
-            if request.headers.get(self.retry_num_header):
-                return response.text("", status=HTTPStatus.OK, headers={"X-Slack-No-Retry": "1"})
-
-            content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
-            if content_type != "application/json":
-                # Interactive payloads (we send no clickable elements) and anything else.
-                return response.text("ignored")
-            try:
-                payload = json.loads(request.body or b"{}")
-            except ValueError:
-                return response.text("invalid JSON", status=HTTPStatus.BAD_REQUEST)
-            if not isinstance(payload, dict):
-                return response.text("ignored")
-            if payload.get("type") == "url_verification":
-                return response.json({"challenge": payload.get("challenge", "")})
-            return response.text(await self._handle_event(payload, on_new_message))
-
-        return slack_webhook
+    async def receive(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
+        # Signature and age (5 minutes) of the request, as Rasa checks them.
+        if not self.is_request_from_slack_authentic(request):
+            return response.text("invalid or stale Slack signature", status=HTTPStatus.UNAUTHORIZED)
+        # Slack retries when we were slow; the first delivery is being answered already.
+        if request.headers.get(self.retry_num_header):
+            return response.text("", status=HTTPStatus.OK, headers={"X-Slack-No-Retry": "1"})
+        if content_type(request) != "application/json":
+            # Interactive payloads (we send no clickable elements) and anything else.
+            return response.text("ignored")
+        payload = json_body(request)
+        if not isinstance(payload, dict):
+            return response.text("ignored")
+        if payload.get("type") == "url_verification":
+            return response.json({"challenge": payload.get("challenge", "")})
+        return response.text(await self._handle_event(payload, on_new_message))

@@ -17,6 +17,9 @@ What this adds to Rasa's BotFrameworkInput:
 - when Microsoft's keys cannot be fetched at start-up the server still starts (every request
   is refused with 401 until the keys are there).
 
+What every team chat connector shares (health route, background tasks, the failure guard,
+numbered options, reading the settings): bot/channels/team_base.py.
+
 No user text is logged.
 """
 
@@ -28,17 +31,16 @@ import json
 import logging
 import re
 from http import HTTPStatus
-from typing import Any, Awaitable, Callable, Dict, Optional, Set, Text
+from typing import Any, Dict, Optional, Text
 
 import requests
 from rasa.core.channels.botframework import MICROSOFT_OAUTH2_URL, BotFramework, BotFrameworkInput
-from rasa.core.channels.channel import InputChannel, UserMessage
-from sanic import Blueprint, response
+from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.formatting import OPTIONS, TEAMS, TeamChatOutput
-from bot.channels.guard import guarded
+from bot.channels.formatting import TEAMS
+from bot.channels.team_base import OnNewMessage, TeamChatInput, TeamChatOutput, json_body
 
 logger = logging.getLogger(__name__)
 
@@ -109,20 +111,13 @@ class TeamsBot(TeamChatOutput, BotFramework):
         await self.send(self.prepare_message(self.recipient_id or "", {"text": text, "textFormat": "markdown"}))
 
 
-class TeamsInput(BotFrameworkInput):
+class TeamsInput(TeamChatInput, BotFrameworkInput):
     """Bot Framework endpoint for Microsoft Teams at /webhooks/botframework/webhook."""
 
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        if not credentials:
-            cls.raise_missing_credentials_exception()
-        return cls(
-            credentials.get("app_id"), credentials.get("app_password"), credentials.get("tenant_id") or DEFAULT_TENANT
-        )
+    output_class = TeamsBot
 
-    def __init__(self, app_id: Text, app_password: Text, tenant: Text = DEFAULT_TENANT) -> None:
-        self.tenant = tenant
-        self._background_tasks: Set[asyncio.Task] = set()
+    def __init__(self, app_id: Text, app_password: Text, tenant_id: Optional[Text] = DEFAULT_TENANT) -> None:
+        self.tenant = tenant_id or DEFAULT_TENANT
         super().__init__(app_id, app_password)
 
     def _update_cached_jwk_keys(self) -> None:
@@ -143,7 +138,7 @@ class TeamsInput(BotFrameworkInput):
             return response.text("Could not validate JWT token.", status=HTTPStatus.UNAUTHORIZED)
 
     def output_channel(self, activity: Dict[str, Any]) -> TeamsBot:
-        return TeamsBot(
+        return self.output_class(
             self.app_id,
             self.app_password,
             activity["conversation"],
@@ -154,45 +149,25 @@ class TeamsInput(BotFrameworkInput):
         )
 
     async def handle(
-        self,
-        activity: Dict[str, Any],
-        metadata: Optional[Dict[str, Any]],
-        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        self, activity: Dict[str, Any], metadata: Optional[Dict[str, Any]], on_new_message: OnNewMessage
     ) -> None:
         sender_id = str(activity["from"]["id"])  # one conversation per Teams user
-        text = strip_mentions(activity.get("text") or "")
-        text = OPTIONS.resolve(("teams", sender_id), text) if text else "/greet"
-        # guarded: on a failure the user gets FAILURE_TEXT (112, Veilig Thuis), the log the type
-        await guarded(on_new_message, channel="botframework")(
-            UserMessage(text, self.output_channel(activity), sender_id, input_channel=self.name(), metadata=metadata)
+        message = self.user_message(
+            strip_mentions(activity.get("text") or ""), self.output_channel(activity), sender_id, metadata
         )
+        await self.hand_over(message, on_new_message)
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        botframework_webhook = Blueprint("botframework_webhook", __name__)
-
-        @botframework_webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
-
-        @botframework_webhook.route("/webhook", methods=["POST"])
-        async def webhook(request: Request) -> HTTPResponse:
-            refused = self._validate_auth(request.headers.get("Authorization"))
-            if refused:
-                return refused
-            try:
-                activity = json.loads(request.body or b"{}")
-            except ValueError:
-                return response.text("invalid JSON", status=HTTPStatus.BAD_REQUEST)
-            if not isinstance(activity, dict) or activity.get("type") != "message":
-                return response.text("")  # conversationUpdate, typing, reactions, ...
-            try:
-                activity["conversation"]["id"], activity["from"]["id"], activity["serviceUrl"]
-            except (KeyError, TypeError):
-                return response.text("incomplete activity", status=HTTPStatus.BAD_REQUEST)
-            metadata = self.add_attachments_to_metadata(activity, self.get_metadata(request))
-            task = asyncio.create_task(self.handle(activity, metadata, on_new_message))
-            self._background_tasks.add(task)
-            task.add_done_callback(self._background_tasks.discard)
-            return response.text("")
-
-        return botframework_webhook
+    async def receive(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
+        refused = self._validate_auth(request.headers.get("Authorization"))
+        if refused:
+            return refused
+        activity = json_body(request)
+        if not isinstance(activity, dict) or activity.get("type") != "message":
+            return response.text("")  # conversationUpdate, typing, reactions, ...
+        try:
+            activity["conversation"]["id"], activity["from"]["id"], activity["serviceUrl"]
+        except (KeyError, TypeError):
+            return response.text("incomplete activity", status=HTTPStatus.BAD_REQUEST)
+        metadata = self.add_attachments_to_metadata(activity, self.get_metadata(request))
+        self.in_background(self.handle(activity, metadata, on_new_message))
+        return response.text("")

@@ -3,7 +3,7 @@
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.suggest import OTHER, ActionSuggest, guesses, labels
+from actions.suggest import ActionSuggest, guesses, labels, other
 from bot.crisis import CRISIS_INTENTS
 
 
@@ -45,7 +45,7 @@ def test_first_miss_offers_the_best_guesses_and_something_else():
     [m] = run(tracker(ranking))
     assert m["response"] == "utter_suggest"
     payloads = [b["payload"] for b in m["buttons"]]
-    assert payloads == ["/prepare_melding", "/after_melding", "/tell_involved", OTHER["payload"]]
+    assert payloads == ["/prepare_melding", "/after_melding", "/tell_involved", other("nl")["payload"]]
 
 
 def test_second_miss_in_a_row_gives_the_main_choices():

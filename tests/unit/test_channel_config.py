@@ -10,18 +10,10 @@ import pytest
 import yaml
 
 from bot.channels import config
-from bot.channels.formatting import (
-    MATTERMOST,
-    SLACK,
-    TEAMS,
-    OptionMemory,
-    TeamChatOutput,
-    numbered_options,
-    render,
-    to_markdown,
-)
+from bot.channels.formatting import MATTERMOST, SLACK, TEAMS, OptionMemory, numbered_options, render, to_markdown
+from bot.channels.team_base import TeamChatOutput
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 REST = "bot.channels.rest_safe.SafeRestInput"  # the hardened REST channel
 SOCKETIO = "bot.channels.socketio_safe.SafeSocketIOInput"  # the hardened socket.io channel
 SLACK_CLS = "bot.channels.slack.ThreadedSlackInput"
@@ -108,6 +100,59 @@ def test_the_filtered_file_gives_working_connectors(tmp_path, monkeypatch):
     assert slack.get_output_channel("C1", "1.2").client.base_url == "https://slack.com/api/"
 
 
+# -- every team chat connector of credentials.yml ------------------------------------------
+
+TEAM_CHATS = config.team_chats()
+
+
+def test_every_team_chat_section_is_a_team_chat_connector():
+    assert set(config.read_channels()) - {REST, SOCKETIO} == set(TEAM_CHATS)
+    assert {SLACK_CLS, MM_CLS, TEAMS_CLS} <= set(TEAM_CHATS)
+    assert len({cls.name() for cls in TEAM_CHATS.values()}) == len(TEAM_CHATS), "each its own URL"
+
+
+@pytest.mark.parametrize("key", list(TEAM_CHATS))
+def test_a_team_chat_runs_with_its_settings_and_refuses_strangers(key, no_dotenv, tmp_path, monkeypatch):
+    """Off without settings; with them Rasa builds it offline, its health route answers and a
+    webhook request without the platform's proof (token, signature) gets 401."""
+    import requests
+    import rasa.shared.utils.io
+    from rasa.core.run import _create_single_channel
+    from sanic import Sanic
+
+    from bot.channels.formatting import FLAVOURS
+    from bot.channels.team_base import TeamChatInput, TeamChatOutput
+
+    required = config.variables(config.read_channels()[key])
+    assert required and key not in enabled({}, no_dotenv), "a team chat needs settings"
+    env = {var: f"value-{n}" for n, var in enumerate(required)}
+    creds, names = config.credentials(env, dotenv=no_dotenv)
+    assert key in names
+    for var, value in env.items():
+        monkeypatch.setenv(var, value)
+    path = tmp_path / "credentials.yml"
+    path.write_text(yaml.safe_dump({key: creds[key]}))
+
+    def offline(*args, **kwargs):
+        raise requests.ConnectionError("offline")
+
+    monkeypatch.setattr(requests, "get", offline)
+    channel = _create_single_channel(key, rasa.shared.utils.io.read_config_file(str(path))[key])
+    assert isinstance(channel, TeamChatInput)
+    assert issubclass(channel.output_class, TeamChatOutput) and channel.output_class.flavour in FLAVOURS
+    got = []
+
+    async def on_new_message(message):
+        got.append(message)
+
+    app = Sanic(f"test_{channel.name()}")
+    app.blueprint(channel.blueprint(on_new_message), url_prefix=f"/webhooks/{channel.name()}")
+    _, r = app.test_client.get(f"/webhooks/{channel.name()}/")
+    assert r.status == 200 and r.json == {"status": "ok"}
+    _, r = app.test_client.post(f"/webhooks/{channel.name()}/webhook", json={"text": "hoi", "user_id": "u"})
+    assert r.status == 401 and not got
+
+
 # -- how answers look -----------------------------------------------------------------------
 
 
@@ -138,6 +183,29 @@ def test_markdown_per_platform():
     assert "<script>" in mm and "\n\n" not in mm
     teams = to_markdown(text, TEAMS)
     assert "Dank je.\n\n**Wie kan je helpen:**\n\n- **Veilig Thuis**" in teams
+
+
+def test_what_is_bold_comes_from_the_data_files(monkeypatch):
+    """Headings are the texts route.kop_* of data/texts/, names those of data/organisaties.yml."""
+    from actions import organisations, texts
+    from bot.channels import formatting
+
+    assert formatting.headings() >= {texts.text("route.kop_hulp"), texts.text("route.kop_ook")}
+    name = organisations.get("veilig_thuis")["naam"]
+    assert name in formatting.organisation_names()
+    text = "\n".join(["Stappen:", "- Nergens Bekend: bel niet.", f"- {name}: bel.", texts.text("route.kop_ook")])
+    assert to_markdown(text, MATTERMOST).splitlines() == [
+        "Stappen:",  # not one of the headings
+        "- Nergens Bekend: bel niet.",  # not an organisation
+        f"- **{name}**: bel.",
+        texts.text("route.kop_ook"),  # a heading with nothing under it stays as it is
+    ]
+    source = Path(formatting.__file__).read_text(encoding="utf-8")
+    assert not [t for t in formatting.headings() | formatting.organisation_names() if t in source]
+    # Another language's heading counts too.
+    monkeypatch.setattr(formatting, "headings", lambda: frozenset({"Who can help:"}))
+    assert to_markdown("Who can help:\n- x", SLACK).startswith("*Who can help:*\n")
+    assert not to_markdown(f"{texts.text('route.kop_hulp')}\n- x", SLACK).startswith("*")
 
 
 def test_the_domain_responses_render_in_every_flavour():

@@ -2,7 +2,7 @@
 Thuis (bot/channels/guard.py), and the log names only the error type, never the user's text.
 
 Mattermost and Slack run their real handlers against the local stand-ins of their APIs from
-tests/e2e/test_channels.py; the failing part is the bot behind the channel (on_new_message).
+tests/e2e/channel_helpers.py; the failing part is the bot behind the channel (on_new_message).
 """
 
 import asyncio
@@ -13,7 +13,7 @@ import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from bot.channels.guard import FAILURE_TEXT, guarded
-from tests.e2e.test_channels import StandIn, mattermost_answer, slack_answer
+from tests.e2e.channel_helpers import StandIn, mattermost_answer, slack_answer
 
 SECRET_TEXT = "geheimwoord-uit-het-bericht"
 
