@@ -14,12 +14,15 @@ from rasa_sdk.types import DomainDict
 
 from actions import organisations as orgs
 from actions.routing import EXPLOITATION, render, route
-from actions.texts import text
+from actions import texts
+from actions.texts import lang_of, text
 
-AFTER_ROUTE_BUTTONS = [
-    {"title": text("na_route.nog_een_vraag"), "payload": "/what_can_you_do"},
-    {"title": text("na_route.mens"), "payload": "/talk_to_human"},
-]
+
+def after_route_buttons(lang: str) -> List[Dict[str, str]]:
+    return [
+        {"title": text("na_route.nog_een_vraag", lang), "payload": "/what_can_you_do"},
+        {"title": text("na_route.mens", lang), "payload": "/talk_to_human"},
+    ]
 
 
 def needed_slots(zorg: Optional[str], rol: Optional[str]) -> List[str]:
@@ -49,9 +52,10 @@ class ActionRoute(Action):
         return "action_route"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        lang = lang_of(tracker)
         slots = {s: tracker.get_slot(s) for s in ("zorg", "rol", "minderjarig", "lvb", "anoniem")}
-        text = render(route(**slots), slots["zorg"], slots["rol"])
-        dispatcher.utter_message(text=text, buttons=AFTER_ROUTE_BUTTONS)
+        answer = render(route(**slots), slots["zorg"], slots["rol"], lang)
+        dispatcher.utter_message(text=answer, buttons=after_route_buttons(lang))
         # The worry is answered: a next worry starts fresh; who the user is stays known.
         return [SlotSet("zorg", None), SlotSet("minderjarig", None), SlotSet("lvb", None)]
 
@@ -61,6 +65,7 @@ class ActionOrganisatieInfo(Action):
         return "action_organisatie_info"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        lang = lang_of(tracker)
         keys = []
         for value in tracker.get_latest_entity_values("organisatie"):
             key = orgs.key_for(str(value))
@@ -71,10 +76,10 @@ class ActionOrganisatieInfo(Action):
             if topic:
                 keys.append(topic)
         if not keys:
-            dispatcher.utter_message(text=text("organisatie_onbekend"))
+            dispatcher.utter_message(text=text("organisatie_onbekend", lang))
             return [SlotSet("organisatie", None)]
         for key in keys[:3]:
-            dispatcher.utter_message(text=orgs.describe(key))
+            dispatcher.utter_message(text=orgs.describe(key, lang=lang))
         return [SlotSet("organisatie", None)]
 
 
@@ -85,25 +90,26 @@ class ActionOrganisatiesLijst(Action):
         return "action_organisaties_lijst"
 
     def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        lang = lang_of(tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         all_orgs = orgs.organisations()
         if intent in ("knowledge_organisations", "trainings"):
             soort = "kennis" if intent == "knowledge_organisations" else "training"
-            lines = [text(f"lijst.{soort}")] + [
-                text("lijst.item", naam=o["naam"], beschrijving=o["beschrijving"].strip(), contact=orgs.contact(k))
-                for k, o in all_orgs.items()
-                if o["soort"] == soort
-            ]
+            lines = [text(f"lijst.{soort}", lang)]
+            for k, o in all_orgs.items():
+                if o["soort"] == soort:
+                    about = texts.translated(o, "beschrijving", lang).strip()
+                    lines.append(text("lijst.item", lang, naam=o["naam"], beschrijving=about, contact=orgs.contact(k, lang)))
             if soort == "kennis":
-                lines.append(text("lijst.kennis_advies"))
+                lines.append(text("lijst.kennis_advies", lang))
             dispatcher.utter_message(text="\n".join(lines))
             return []
         key = next(
             (orgs.key_for(str(v)) for v in tracker.get_latest_entity_values("organisatie")), None
         ) or orgs.find_by_topic(tracker.latest_message.get("text") or "")
         if key:
-            dispatcher.utter_message(text=orgs.describe(key))
+            dispatcher.utter_message(text=orgs.describe(key, lang=lang))
             return []
         names = sorted(o["naam"] for o in all_orgs.values() if o.get("sociale_kaart"))
-        dispatcher.utter_message(text=text("lijst.sociale_kaart", namen=", ".join(names)))
+        dispatcher.utter_message(text=text("lijst.sociale_kaart", lang, namen=", ".join(names)))
         return []

@@ -11,7 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.stappen import content
-from actions.texts import text
+from actions.texts import lang_of, text, translated
 
 AFWEGING = [f"afweging_{n}" for n in range(1, 6)]
 # The answer that ends the afwegingskader at each question (domain.md); question 5 always ends.
@@ -39,10 +39,10 @@ def outcome_key(values: Dict[str, Optional[str]]) -> str:
     return "afweging_5_ja" if values.get("afweging_5") == "ja" else "afweging_5_nee"
 
 
-def afweging_outcome(values: Dict[str, Optional[str]]) -> Tuple[str, bool]:
+def afweging_outcome(values: Dict[str, Optional[str]], lang: str = "nl") -> Tuple[str, bool]:
     """(text, melden) for complete answers, following the afwegingskader of domain.md."""
     key = outcome_key(values)
-    return text(f"afweging.uitkomst.{key}"), MELDEN[key]
+    return text(f"afweging.uitkomst.{key}", lang), MELDEN[key]
 
 
 class ValidateAfwegingForm(FormValidationAction):
@@ -52,27 +52,28 @@ class ValidateAfwegingForm(FormValidationAction):
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
         return afweging_needed({s: tracker.get_slot(s) for s in AFWEGING})
 
-    def _check(self, slot: str, value: Any, dispatcher: CollectingDispatcher) -> Dict[str, Any]:
+    def _check(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker) -> Dict[str, Any]:
         if value == "weetniet":
-            uitleg = content()["afwegingskader"][int(slot[-1]) - 1]["uitleg"].strip()
-            dispatcher.utter_message(text=text("afweging.weet_niet", uitleg=uitleg))
+            lang = lang_of(tracker)
+            uitleg = translated(content()["afwegingskader"][int(slot[-1]) - 1], "uitleg", lang).strip()
+            dispatcher.utter_message(text=text("afweging.weet_niet", lang, uitleg=uitleg))
             return {slot: None}
         return {slot: value}
 
     def validate_afweging_1(self, value, dispatcher, tracker, domain):
-        return self._check("afweging_1", value, dispatcher)
+        return self._check("afweging_1", value, dispatcher, tracker)
 
     def validate_afweging_2(self, value, dispatcher, tracker, domain):
-        return self._check("afweging_2", value, dispatcher)
+        return self._check("afweging_2", value, dispatcher, tracker)
 
     def validate_afweging_3(self, value, dispatcher, tracker, domain):
-        return self._check("afweging_3", value, dispatcher)
+        return self._check("afweging_3", value, dispatcher, tracker)
 
     def validate_afweging_4(self, value, dispatcher, tracker, domain):
-        return self._check("afweging_4", value, dispatcher)
+        return self._check("afweging_4", value, dispatcher, tracker)
 
     def validate_afweging_5(self, value, dispatcher, tracker, domain):
-        return self._check("afweging_5", value, dispatcher)
+        return self._check("afweging_5", value, dispatcher, tracker)
 
 
 class ActionAfwegingUitkomst(Action):
@@ -80,17 +81,18 @@ class ActionAfwegingUitkomst(Action):
         return "action_afweging_uitkomst"
 
     def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        lang = lang_of(tracker)
         values = {s: tracker.get_slot(s) for s in AFWEGING}
-        outcome, melden = afweging_outcome(values)
-        summary = "; ".join(text("afweging.antwoord", n=s[-1], waarde=values[s]) for s in AFWEGING if values.get(s))
-        lines = [text("afweging.uitkomst_kop", tekst=outcome)]
+        outcome, melden = afweging_outcome(values, lang)
+        summary = "; ".join(text("afweging.antwoord", lang, n=s[-1], waarde=values[s]) for s in AFWEGING if values.get(s))
+        lines = [text("afweging.uitkomst_kop", lang, tekst=outcome)]
         buttons = []
         if melden:
-            lines.append(text("afweging.melden_bij"))
-            buttons.append({"title": text("afweging.voorbereiden"), "payload": "/prepare_melding"})
-        lines.append(text("afweging.jouw_antwoorden", samenvatting=summary))
-        buttons.append({"title": text("afweging.na_melding"), "payload": "/after_melding"})
+            lines.append(text("afweging.melden_bij", lang))
+            buttons.append({"title": text("afweging.voorbereiden", lang), "payload": "/prepare_melding"})
+        lines.append(text("afweging.jouw_antwoorden", lang, samenvatting=summary))
+        buttons.append({"title": text("afweging.na_melding", lang), "payload": "/after_melding"})
         dispatcher.utter_message(text="\n".join(lines), buttons=buttons)
-        conclusion = text("afweging.conclusie_melden" if melden else "afweging.conclusie_niet")
-        kept = text("afweging.met_conclusie", samenvatting=summary, conclusie=conclusion)
+        conclusion = text("afweging.conclusie_melden", lang if melden else "afweging.conclusie_niet")
+        kept = text("afweging.met_conclusie", lang, samenvatting=summary, conclusie=conclusion)
         return [SlotSet(s, None) for s in AFWEGING] + [SlotSet("melding_afweging", kept)]

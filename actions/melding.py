@@ -10,14 +10,14 @@ from typing import Dict, List, Optional, Text
 from rasa_sdk import Action, FormValidationAction
 from rasa_sdk.events import EventType, SlotSet
 
-from actions.texts import raw, text
+from actions.texts import lang_of, raw, text
 
 MELDING = ["melding_signalen", "melding_overleg", "melding_gesprek", "melding_afweging", "melding_besluit"]
 NAME_LIKE = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][a-zà-ÿ]{2,}\b")
 
 
-def looks_like_a_name(answer: str) -> bool:
-    not_names = set(raw("melding.geen_namen"))
+def looks_like_a_name(answer: str, lang: str = "nl") -> bool:
+    not_names = set(raw("melding.geen_namen")) | set(raw("melding.geen_namen", lang))
     return any(m.group(0) not in not_names for m in NAME_LIKE.finditer(answer or ""))
 
 
@@ -27,31 +27,32 @@ class ValidateMeldingForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_melding_form"
 
-    def _check(self, slot, value, dispatcher):
-        if looks_like_a_name(value):
-            dispatcher.utter_message(text=text("melding.naam_gezien"))
+    def _check(self, slot, value, dispatcher, tracker):
+        lang = lang_of(tracker)
+        if looks_like_a_name(value, lang):
+            dispatcher.utter_message(text=text("melding.naam_gezien", lang))
         return {slot: value}
 
     def validate_melding_signalen(self, value, dispatcher, tracker, domain):
-        return self._check("melding_signalen", value, dispatcher)
+        return self._check("melding_signalen", value, dispatcher, tracker)
 
     def validate_melding_overleg(self, value, dispatcher, tracker, domain):
-        return self._check("melding_overleg", value, dispatcher)
+        return self._check("melding_overleg", value, dispatcher, tracker)
 
     def validate_melding_gesprek(self, value, dispatcher, tracker, domain):
-        return self._check("melding_gesprek", value, dispatcher)
+        return self._check("melding_gesprek", value, dispatcher, tracker)
 
     def validate_melding_afweging(self, value, dispatcher, tracker, domain):
-        return self._check("melding_afweging", value, dispatcher)
+        return self._check("melding_afweging", value, dispatcher, tracker)
 
     def validate_melding_besluit(self, value, dispatcher, tracker, domain):
-        return self._check("melding_besluit", value, dispatcher)
+        return self._check("melding_besluit", value, dispatcher, tracker)
 
 
-def melding_draft(values: Dict[str, Optional[str]]) -> str:
+def melding_draft(values: Dict[str, Optional[str]], lang: str = "nl") -> str:
     # One line per answer: what the user wrote can never look like a line of the bot's.
-    answers = {s: " ".join((values.get(s) or "").split()) or text("melding.nog_invullen") for s in MELDING}
-    return text("melding.concept", **answers)
+    answers = {s: " ".join((values.get(s) or "").split()) or text("melding.nog_invullen", lang) for s in MELDING}
+    return text("melding.concept", lang, **answers)
 
 
 class ActionMeldingConcept(Action):
@@ -59,12 +60,13 @@ class ActionMeldingConcept(Action):
         return "action_melding_concept"
 
     def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        dispatcher.utter_message(text=melding_draft({s: tracker.get_slot(s) for s in MELDING}))
+        lang = lang_of(tracker)
+        dispatcher.utter_message(text=melding_draft({s: tracker.get_slot(s) for s in MELDING}, lang))
         dispatcher.utter_message(
-            text=text("melding.na_concept"),
+            text=text("melding.na_concept", lang),
             buttons=[
-                {"title": text("melding.meelezen"), "payload": "/read_along"},
-                {"title": text("melding.ouders_vertellen"), "payload": "/tell_involved"},
+                {"title": text("melding.meelezen", lang), "payload": "/read_along"},
+                {"title": text("melding.ouders_vertellen", lang), "payload": "/tell_involved"},
             ],
         )
         return [SlotSet(s, None) for s in MELDING]

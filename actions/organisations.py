@@ -29,16 +29,18 @@ def contact(key: str, lang: str = "nl") -> str:
     return texts.contact(key, lang)
 
 
-def describe(key: str, with_extra: bool = True) -> str:
+def describe(key: str, with_extra: bool = True, lang: str = "nl") -> str:
     """Full answer about one organisation: what it does and how to reach it."""
+    from actions import texts
+
     org = get(key)
     name = org["naam"]
     if org.get("afkorting") and org["afkorting"] not in name:
         name = f"{name} ({org['afkorting']})"
-    lines = [f"{name}: {org['beschrijving'].strip()}"]
+    lines = [f"{name}: {texts.translated(org, 'beschrijving', lang).strip()}"]
     if with_extra and org.get("extra"):
-        lines.append(org["extra"].strip())
-    lines.append(contact(key))
+        lines.append(texts.translated(org, "extra", lang).strip())
+    lines.append(contact(key, lang))
     return "\n".join(lines)
 
 

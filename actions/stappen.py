@@ -13,7 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.texts import text
+from actions.texts import lang_of, text, translated
 
 STEPS_FILE = Path(__file__).resolve().parent.parent / "data" / "stappen.yml"
 
@@ -28,23 +28,27 @@ def steps(gids: str) -> List[Dict[str, str]]:
     return content()[gids]["stappen"]
 
 
-def nav_buttons(gids: str, n: int) -> List[Dict[str, str]]:
+def nav_buttons(gids: str, n: int, lang: str = "nl") -> List[Dict[str, str]]:
     buttons = []
     if n > 1:
-        buttons.append({"title": text("stappen.vorige"), "payload": "/previous_step"})
+        buttons.append({"title": text("stappen.vorige", lang), "payload": "/previous_step"})
     if n < len(steps(gids)):
-        buttons.append({"title": text("stappen.volgende"), "payload": "/next_step"})
+        buttons.append({"title": text("stappen.volgende", lang), "payload": "/next_step"})
     elif gids == "meldcode":
-        buttons.append({"title": text("stappen.moet_ik_melden"), "payload": "/afwegingskader_start"})
+        buttons.append({"title": text("stappen.moet_ik_melden", lang), "payload": "/afwegingskader_start"})
     else:
-        buttons.append({"title": text("stappen.naar_wie"), "payload": "/human_trafficking"})
-    buttons.append({"title": text("stappen.stoppen"), "payload": "/stop"})
+        buttons.append({"title": text("stappen.naar_wie", lang), "payload": "/human_trafficking"})
+    buttons.append({"title": text("stappen.stoppen", lang), "payload": "/stop"})
     return buttons
 
 
-def step_text(gids: str, n: int) -> str:
+def step_text(gids: str, n: int, lang: str = "nl") -> str:
     step = steps(gids)[n - 1]
-    return f"{step['titel']}\n{step['uitleg'].strip()}"
+    return f"{translated(step, 'titel', lang)}\n{translated(step, 'uitleg', lang).strip()}"
+
+
+def plan_name(gids: str, lang: str = "nl") -> str:
+    return translated(content()[gids], "naam", lang)
 
 
 def latest_entity(tracker: Tracker, name: str) -> Optional[str]:
@@ -65,9 +69,9 @@ def current_step(tracker: Tracker) -> Optional[int]:
         return None
 
 
-def show_step(dispatcher: CollectingDispatcher, gids: str, n: int) -> List[EventType]:
+def show_step(dispatcher: CollectingDispatcher, gids: str, n: int, lang: str = "nl") -> List[EventType]:
     n = max(1, min(n, len(steps(gids))))
-    dispatcher.utter_message(text=step_text(gids, n), buttons=nav_buttons(gids, n))
+    dispatcher.utter_message(text=step_text(gids, n, lang), buttons=nav_buttons(gids, n, lang))
     return [SlotSet("gids", gids), SlotSet("stap", float(n))]
 
 
@@ -78,20 +82,21 @@ class ActionOverzicht(Action):
         return "action_overzicht"
 
     def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        lang = lang_of(tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         gids = "uitbuiting" if intent == "exploitation_plan" else "meldcode"
-        lines = [text("stappen.overzicht", naam=content()[gids]["naam"])]
-        lines += [s["titel"] for s in steps(gids)]
+        lines = [text("stappen.overzicht", lang, naam=plan_name(gids, lang))]
+        lines += [translated(s, "titel", lang) for s in steps(gids)]
         if gids == "meldcode":
-            lines.append(text("stappen.overzicht_meldcode"))
+            lines.append(text("stappen.overzicht_meldcode", lang))
         else:
-            lines.append(content()[gids]["ouders"].strip())
-        lines.append(text("stappen.overzicht_vraag"))
+            lines.append(translated(content()[gids], "ouders", lang).strip())
+        lines.append(text("stappen.overzicht_vraag", lang))
         dispatcher.utter_message(
             text="\n".join(lines),
             buttons=[
-                {"title": text("stappen.samen"), "payload": f'/walkthrough{{"gids": "{gids}"}}'},
-                {"title": text("stappen.stap_3_uitgelegd"), "payload": f'/step_info{{"stap": "3", "gids": "{gids}"}}'},
+                {"title": text("stappen.samen", lang), "payload": f'/walkthrough{{"gids": "{gids}"}}'},
+                {"title": text("stappen.stap_3_uitgelegd", lang), "payload": f'/step_info{{"stap": "3", "gids": "{gids}"}}'},
             ],
         )
         return [SlotSet("gids", gids)]
@@ -102,9 +107,10 @@ class ActionGidsStart(Action):
         return "action_gids_start"
 
     def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        lang = lang_of(tracker)
         gids = current_gids(tracker)
-        dispatcher.utter_message(text=text("stappen.start", naam=content()[gids]["naam"]))
-        return show_step(dispatcher, gids, 1)
+        dispatcher.utter_message(text=text("stappen.start", lang, naam=plan_name(gids, lang)))
+        return show_step(dispatcher, gids, 1, lang)
 
 
 class ActionStap(Action):
@@ -112,18 +118,19 @@ class ActionStap(Action):
         return "action_stap"
 
     def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        lang = lang_of(tracker)
         gids = current_gids(tracker)
         n = current_step(tracker)
         if n is None:
             dispatcher.utter_message(
-                text=text("stappen.welke"),
+                text=text("stappen.welke", lang),
                 buttons=[
-                    {"title": text("stappen.stap_n", n=i), "payload": f'/step_info{{"stap": "{i}", "gids": "{gids}"}}'}
+                    {"title": text("stappen.stap_n", lang, n=i), "payload": f'/step_info{{"stap": "{i}", "gids": "{gids}"}}'}
                     for i in range(1, len(steps(gids)) + 1)
                 ],
             )
             return [SlotSet("gids", gids)]
-        return show_step(dispatcher, gids, n)
+        return show_step(dispatcher, gids, n, lang)
 
 
 class ActionStapOverslaan(Action):
@@ -131,12 +138,14 @@ class ActionStapOverslaan(Action):
         return "action_stap_overslaan"
 
     def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        lang = lang_of(tracker)
         gids = current_gids(tracker)
         n = current_step(tracker) or 3
         n = max(1, min(n, len(steps(gids))))
         step = steps(gids)[n - 1]
-        question = text("stappen.overslaan", stap=step["titel"].split(":")[0].lower())
-        dispatcher.utter_message(text=f"{question}\n{step['overslaan'].strip()}", buttons=nav_buttons(gids, n))
+        question = text("stappen.overslaan", lang, stap=translated(step, "titel", lang).split(":")[0].lower())
+        skip = translated(step, "overslaan", lang).strip()
+        dispatcher.utter_message(text=f"{question}\n{skip}", buttons=nav_buttons(gids, n, lang))
         return [SlotSet("gids", gids), SlotSet("stap", float(n))]
 
 
@@ -145,14 +154,15 @@ class ActionStapVolgende(Action):
         return "action_stap_volgende"
 
     def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        lang = lang_of(tracker)
         gids = tracker.get_slot("gids") or "meldcode"
         n = current_step(tracker)
         if n is None:
-            return show_step(dispatcher, gids, 1)
+            return show_step(dispatcher, gids, 1, lang)
         if n >= len(steps(gids)):
-            dispatcher.utter_message(text=text("stappen.laatste"), buttons=nav_buttons(gids, n))
+            dispatcher.utter_message(text=text("stappen.laatste", lang), buttons=nav_buttons(gids, n, lang))
             return []
-        return show_step(dispatcher, gids, n + 1)
+        return show_step(dispatcher, gids, n + 1, lang)
 
 
 class ActionStapVorige(Action):
@@ -160,8 +170,9 @@ class ActionStapVorige(Action):
         return "action_stap_vorige"
 
     def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        lang = lang_of(tracker)
         gids = tracker.get_slot("gids") or "meldcode"
         n = current_step(tracker) or 1
         if n <= 1:
-            dispatcher.utter_message(text=text("stappen.eerste"))
-        return show_step(dispatcher, gids, n - 1 if n > 1 else 1)
+            dispatcher.utter_message(text=text("stappen.eerste", lang))
+        return show_step(dispatcher, gids, n - 1 if n > 1 else 1, lang)

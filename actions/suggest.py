@@ -17,23 +17,29 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.texts import text
+from actions.texts import lang_of, text
 
 SUGGESTIONS = Path(__file__).resolve().parent.parent / "data" / "suggestions.yml"
 MAX_GUESSES = 3
 MIN_CONFIDENCE = 0.02
-OTHER = {"title": text("suggestie.iets_anders"), "payload": "/what_can_you_do"}
 
 
-@lru_cache(maxsize=1)
-def labels() -> Dict[str, str]:
+def other(lang: str) -> Dict[str, str]:
+    return {"title": text("suggestie.iets_anders", lang), "payload": "/what_can_you_do"}
+
+
+@lru_cache(maxsize=None)
+def labels(lang: str = "nl") -> Dict[str, str]:
+    """The button text per intent; labels_<lang> in the file for another language."""
     with open(SUGGESTIONS, encoding="utf-8") as f:
-        return dict((yaml.safe_load(f) or {}).get("labels") or {})
+        data = yaml.safe_load(f) or {}
+    dutch = dict(data.get("labels") or {})
+    return {**dutch, **(data.get(f"labels_{lang}") or {})} if lang != "nl" else dutch
 
 
-def guesses(ranking: List[Dict[str, Any]]) -> List[Dict[str, str]]:
+def guesses(ranking: List[Dict[str, Any]], lang: str = "nl") -> List[Dict[str, str]]:
     """Buttons for the best-ranked intents that have a label."""
-    known = labels()
+    known = labels(lang)
     out = []
     for r in ranking or []:
         name = r.get("name")
@@ -62,9 +68,10 @@ class ActionSuggest(Action):
         return "action_suggest"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        options = guesses(tracker.latest_message.get("intent_ranking") or [])
+        lang = lang_of(tracker)
+        options = guesses(tracker.latest_message.get("intent_ranking") or [], lang)
         if previous_bot_action(tracker) == self.name() or not options:
             dispatcher.utter_message(response="utter_suggest_again")
         else:
-            dispatcher.utter_message(response="utter_suggest", buttons=options + [OTHER])
+            dispatcher.utter_message(response="utter_suggest", buttons=options + [other(lang)])
         return []

@@ -47,6 +47,12 @@ def table(lang: str = DEFAULT) -> Dict[str, Any]:
         return _flatten(yaml.safe_load(f) or {})
 
 
+def lang_of(tracker: Any) -> str:
+    """The conversation's language (slot taal) when there are texts for it, else Dutch."""
+    lang = tracker.get_slot("taal") if tracker is not None else None
+    return lang if lang and table(lang) else DEFAULT
+
+
 def languages() -> List[str]:
     return sorted(p.stem for p in TEXTS_DIR.glob("*.yml"))
 
