@@ -16,17 +16,17 @@ help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
 
 setup: ## install everything (idempotent): venv, packages, spaCy pipeline, widget packages
-	@bash bot/setup.sh
+	@bash bot/setup/install.sh
 
 train: setup ## train the model when its data changed (models/bot.tar.gz)
-	@$(PY) -m bot.train
+	@$(PY) -m bot.setup.train
 
 run: train ## set up, train when needed, start the bot and the widget's demo site
 	@$(PY) -m bot.launcher run
 
 # Redis, one action server, two Rasa servers and nginx in front (bot/cluster.py).
 run-cluster: train ## Redis, one action server, two Rasa servers, nginx
-	@bash bot/setup_cluster.sh
+	@bash bot/setup/cluster.sh
 	@$(PY) -m bot.cluster
 
 shell: train ## talk to the bot in the terminal
@@ -49,7 +49,7 @@ crisis-eval: train ## the crisis corpus against the running bot; report in resul
 
 # Speed and memory (not part of `make test`): see bench/results.md.
 bench: train ## speed and memory beside a plain `rasa init` bot (bench/results.md)
-	@bash bot/setup_redis.sh
+	@bash bot/setup/redis.sh
 	@PYTHONPATH=$(CURDIR) $(PY) -m bench.run $(BENCH_ARGS)
 
 clean: ## remove models, build and results

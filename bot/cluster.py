@@ -111,7 +111,7 @@ def start_cluster(
 ) -> Cluster:
     for tool in ("redis-server", "nginx"):
         if not shutil.which(tool):
-            raise RuntimeError(f"{tool} not found: run `bash bot/setup_cluster.sh`")
+            raise RuntimeError(f"{tool} not found: run `bash bot/setup/cluster.sh`")
     workdir = Path(tempfile.mkdtemp(prefix="bot-cluster-"))
     redis = start_redis(redis_port, workdir / "redis.log")
     env = {**base_env(), "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0"}

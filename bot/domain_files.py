@@ -7,6 +7,10 @@ file in domain/, merged (a name defined twice is an error). Two things are writt
 so that they are defined once:
 
 - every form ignores bot.crisis.FORM_IGNORED_INTENTS: the crisis answer always comes first;
+- the safety card in the card languages (bot/language.py, CARD_LANGUAGES): utter_language_card
+  and every crisis answer get a variation per card language (slot taal), with the texts
+  kaart.tekst / kaart.gevaar of data/texts/<lang>.yml, numbers filled in from the
+  organisation data;
 - a form with `answers:` gets a slot per required slot that is not defined in slots:, filled
   only while the form asks it. `answers: {affirm: ja, deny: nee}` maps intents to values (a
   categorical slot); `answers: text` takes the message's text.
@@ -80,6 +84,42 @@ def _form_slots(domain: Dict[str, Any]) -> None:
                 }
 
 
+CARD_RESPONSE = "utter_language_card"
+# The crisis answers (data/rules/crisis.yml): in a card language each is the danger card, 112
+# first, with the line for suicide (113) or sexual violence (Centrum Seksueel Geweld) under it.
+DANGER_RESPONSES = {
+    "utter_acute_danger": (),
+    "utter_bel_112_nu": (),
+    "utter_crisis_followup": (),
+    "utter_danger_unclear": (),
+    "utter_suicide_acute": ("kaart.gevaar_zelfmoord",),
+    "utter_suicide": ("kaart.gevaar_zelfmoord",),
+    "utter_sexual_assault_now": ("kaart.gevaar_seksueel",),
+    "utter_sexual_assault": ("kaart.gevaar_seksueel",),
+}
+
+
+def _card_variations(domain: Dict[str, Any]) -> None:
+    from actions import texts
+    from bot.language import CARD_LANGUAGES
+
+    responses = domain.setdefault("responses", {})
+    for lang in CARD_LANGUAGES:
+        if "kaart.tekst" not in texts.table(lang):
+            continue
+        when = [{"type": "slot", "name": "taal", "value": lang}]
+        buttons = [
+            {"title": texts.text("kaart.knop_engels", lang), "payload": '/choose_language{"taal": "en"}'},
+            {"title": texts.text("kaart.knop_nederlands", lang), "payload": '/choose_language{"taal": "nl"}'},
+        ]
+        card = {"condition": when, "text": texts.text("kaart.tekst", lang), "buttons": buttons}
+        responses.setdefault(CARD_RESPONSE, []).append(card)
+        for name, extra in DANGER_RESPONSES.items():
+            if name in responses:
+                lines = [texts.text(key, lang) for key in ("kaart.gevaar", *extra)]
+                responses[name].append({"condition": copy.deepcopy(when), "text": "\n".join(lines)})
+
+
 @lru_cache(maxsize=4)
 def _cached(domain_file: Path) -> Dict[str, Any]:
     merged: Dict[str, Any] = {"version": "3.1"}
@@ -87,6 +127,7 @@ def _cached(domain_file: Path) -> Dict[str, Any]:
         with open(path, encoding="utf-8") as f:
             _merge(merged, yaml.safe_load(f) or {}, path)
     _form_slots(merged)
+    _card_variations(merged)
     return merged
 
 

@@ -218,6 +218,49 @@ def follow_up(parsed: dict, tracker: Any, text: str) -> dict:
     }
 
 
+LANGUAGE_CARD_INTENT = "language_card"
+
+
+def tracker_lang(tracker: Any) -> str:
+    return (tracker.get_slot("taal") if tracker is not None else None) or "nl"
+
+
+def language_step(parsed: dict, tracker: Any, text: str, metadata: Any = None) -> dict:
+    """The conversation's language (bot/language.py) as the entity `taal` (slot taal), and the
+    safety card for a message in a card language that is not a crisis (a crisis keeps its
+    intent: its answer has a variation per language, 112 first).
+
+    Until the conversation has a language, the page's language counts (the widget's data-lang,
+    sent as metadata {"lang": ...}); a button payload ("/...") only carries that along."""
+    from bot.crisis import CRISIS_INTENTS
+    from bot.language import CARD_LANGUAGES, LANGUAGES, conversation_language
+
+    current = tracker.get_slot("taal") if tracker is not None else None
+    page = metadata.get("lang") if isinstance(metadata, dict) else None
+    if current is None and page in LANGUAGES:
+        current = page
+    if (text or "").startswith("/"):
+        lang = current
+        if (
+            lang is None
+            or lang == tracker_lang(tracker)
+            or any(e.get("entity") == "taal" for e in parsed.get("entities") or [])
+        ):
+            return parsed
+    else:
+        lang = conversation_language(current, text)
+    if lang == tracker_lang(tracker) and lang not in CARD_LANGUAGES:
+        return parsed
+    entities = [e for e in parsed.get("entities") or [] if e.get("entity") != "taal"]
+    entities.append({"entity": "taal", "value": lang, "extractor": "LanguageStep"})
+    parsed = {**parsed, "entities": entities}
+    intent = (parsed.get("intent") or {}).get("name")
+    if lang in CARD_LANGUAGES and intent not in CRISIS_INTENTS:
+        parsed["intent"] = {"name": LANGUAGE_CARD_INTENT, "confidence": 1.0}
+        parsed["intent_ranking"] = [{"name": LANGUAGE_CARD_INTENT, "confidence": 1.0}]
+    return parsed
+
+
 def _redact(_: Any, __: str, event_dict: dict) -> dict:
     for key in USER_TEXT_KEYS:
         if key in event_dict:
@@ -260,6 +303,7 @@ def apply_gate() -> None:
             logger.info("message of more than %d characters: %s without NLU", MAX_NLU_CHARS, parsed["intent"]["name"])
         else:
             parsed = await original(self, message, tracker, only_output_properties)
+        parsed = language_step(parsed, tracker, message.text, message.metadata)
         return follow_up(parsed, tracker, message.text)
 
     setattr(parse_message, _PATCHED, True)

@@ -8,7 +8,7 @@ RASA=.venv/bin/rasa
 step() { printf '\n\033[1m[test] %s\033[0m\n' "$*"; }
 
 step "rasa data validate"
-.venv/bin/python -m bot.validate
+.venv/bin/python -m tests.validate
 
 step "unit tests that need the trained model (pytest -m needs_model)"
 .venv/bin/python -m pytest -q -p no:cacheprovider tests --ignore=tests/e2e \
@@ -22,8 +22,8 @@ step "NLU evaluation on the held-out set (>= 90% intent accuracy)"
 .venv/bin/python -m pytest -q -s -p no:cacheprovider tests/nlu/test_nlu_heldout.py -W ignore::DeprecationWarning
 
 step "browser for the widget tests (Debian chromium); redis-server and nginx for the cluster tests"
-bash bot/setup_test.sh
-bash bot/setup_cluster.sh
+bash bot/setup/browser.sh
+bash bot/setup/cluster.sh
 
 step "end to end against the running bot (tests/e2e)"
 .venv/bin/python -m pytest -q -p no:cacheprovider tests/e2e -W ignore::DeprecationWarning

@@ -5,12 +5,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, Text
 
-try:
-    from rasa.engine.graph import GraphComponent
-    from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-except ImportError:  # pragma: no cover - only without Rasa installed
-    GraphComponent = object  # type: ignore
-    DefaultV1Recipe = None  # type: ignore
+from rasa.engine.graph import GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 
 
 def register(kind: str):

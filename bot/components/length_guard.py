@@ -17,6 +17,8 @@ from typing import Any, Dict, List, Optional, Text
 
 from bot.components.base import StatelessComponent, register
 from bot.components.danger_detector import CRISIS_INTENTS
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
 
 logger = logging.getLogger(__name__)
 
@@ -29,13 +31,6 @@ def decide(text: Optional[str], predicted: Optional[str], max_chars: int = DEFAU
     if not text or len(text.strip()) <= max_chars:
         return False
     return predicted not in CRISIS_INTENTS
-
-
-try:  # The Rasa wrapper; decide() above is importable without Rasa.
-    from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
-    from rasa.shared.nlu.training_data.message import Message
-except ImportError:  # pragma: no cover - only without Rasa installed
-    pass
 
 
 @register("INTENT_CLASSIFIER")

@@ -16,7 +16,14 @@ from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
 
 import yaml
 
-from bot.components.danger_detector import ROOT, PhraseMatcher
+from bot.components.danger_detector import ROOT
+from bot.components.phrase_matcher import PhraseMatcher
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.nlu.tokenizers.tokenizer import Tokenizer
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.components.base import StatelessComponent, register
 
 DEFAULT_LEXICON = "data/lexicon.yml"
 DEFAULT_ORGANISATIONS = "data/organisaties.yml"
@@ -176,17 +183,6 @@ class Lexicon:
     @staticmethod
     def _entity(name: str, value: str, start: int, end: int, text: str) -> Dict[str, Any]:
         return {"entity": name, "value": value, "start": start, "end": end, "confidence": 1.0, "extractor": NAME}
-
-
-try:
-    from rasa.nlu.constants import TOKENS_NAMES
-    from rasa.nlu.tokenizers.tokenizer import Tokenizer
-    from rasa.shared.nlu.constants import ENTITIES, TEXT
-    from rasa.shared.nlu.training_data.message import Message
-except ImportError:  # pragma: no cover
-    pass
-
-from bot.components.base import StatelessComponent, register  # noqa: E402
 
 
 @register("ENTITY_EXTRACTOR")

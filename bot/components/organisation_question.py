@@ -12,6 +12,10 @@ import re
 from typing import Any, Dict, List, Optional
 
 from bot.components.danger_detector import CRISIS_INTENTS, force_intent
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.components.base import StatelessComponent, register
 
 PREFIX = re.compile(
     r"^\s*(?:en\s+|maar\s+)?(?:wat|wie)\s+(?:doet|doen|is|zijn|betekent)" r"(?:\s+(?:het|de|een))?\s*$", re.IGNORECASE
@@ -27,15 +31,6 @@ def organisation_question(text: str, entities: List[Dict[str, Any]]) -> Optional
         if PREFIX.match(text[: e["start"]]) and SUFFIX.match(text[e["end"] :]):
             return e["value"]
     return None
-
-
-try:
-    from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
-    from rasa.shared.nlu.training_data.message import Message
-except ImportError:  # pragma: no cover
-    pass
-
-from bot.components.base import StatelessComponent, register  # noqa: E402
 
 
 @register("INTENT_CLASSIFIER")

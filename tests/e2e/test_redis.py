@@ -1,7 +1,7 @@
 """Redis tracker and lock store (REDIS_URL): state in Redis with a prefix and the session TTL,
 the form goes on across two Rasa servers on one Redis, and one of them may die.
 
-Starts its own redis-server on a free port (bot/setup_redis.sh installs it) and its own stack.
+Starts its own redis-server on a free port (bot/setup/redis.sh installs it) and its own stack.
 """
 
 import asyncio
@@ -23,7 +23,7 @@ from tests.conftest import ARTIFACTS, free_port
 from tests.helpers import rest_say
 
 pytestmark = pytest.mark.skipif(
-    shutil.which("redis-server") is None, reason="redis-server missing: run `bash bot/setup_redis.sh`"
+    shutil.which("redis-server") is None, reason="redis-server missing: run `bash bot/setup/redis.sh`"
 )
 SESSION_SECONDS = 30 * 60
 

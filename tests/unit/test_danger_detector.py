@@ -9,7 +9,8 @@ from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.components.danger_detector import DangerDetector, PhraseMatcher
+from bot.components.danger_detector import DangerDetector
+from bot.components.phrase_matcher import PhraseMatcher
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -2,7 +2,7 @@
 # Idempotent set-up: Python 3.10 venv, pinned packages, Dutch spaCy pipeline.
 # Each step is skipped when it is already done; failures say what to do.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 die() { printf '\033[31m[setup] %s\033[0m\n' "$*" >&2; exit 1; }
 mkdir -p .stamps
@@ -36,7 +36,7 @@ else
   say "packages up to date"
 fi
 
-.venv/bin/python -m bot.build_spacy 2>/dev/null || die "building the Dutch spaCy pipeline failed: run '.venv/bin/python -m bot.build_spacy' to see why"
+.venv/bin/python -m bot.setup.build_spacy 2>/dev/null || die "building the Dutch spaCy pipeline failed: run '.venv/bin/python -m bot.setup.build_spacy' to see why"
 
 # --- Web chat widget (bot/web, issue 5) -----------------------------------------------------------
 # socket.io-client for the browser, pinned in bot/web/package-lock.json, installed with `npm ci`

@@ -3,7 +3,7 @@
 # /usr/bin/chromium, driven by Playwright for Python (pinned in requirements.txt). Playwright's own
 # browser download (`playwright install`) is never used. Idempotent: does nothing when present.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 say() { printf '\033[1m[setup-test]\033[0m %s\n' "$*"; }
 die() { printf '\033[31m[setup-test] %s\033[0m\n' "$*" >&2; exit 1; }
 
@@ -11,7 +11,7 @@ if [ -x /usr/bin/chromium ]; then
   say "chromium present ($(/usr/bin/chromium --version 2>/dev/null | head -1))"
 else
   say "installing Debian's chromium (once, about a minute)"
-  bash bot/apt_install.sh chromium || die "installing chromium failed; see the output above"
+  bash bot/setup/apt_install.sh chromium || die "installing chromium failed; see the output above"
   [ -x /usr/bin/chromium ] || die "chromium was installed but /usr/bin/chromium is not there"
   say "installed $(/usr/bin/chromium --version 2>/dev/null | head -1)"
 fi

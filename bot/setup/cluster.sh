@@ -3,11 +3,11 @@
 # Idempotent; installing needs root. The nginx package's own service is not used: the cluster
 # starts its own nginx with a generated config (bot/cluster.py).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-bash bot/setup_redis.sh
+cd "$(dirname "$0")/../.."
+bash bot/setup/redis.sh
 if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then
   echo "[setup] nginx present"
   exit 0
 fi
-bash bot/apt_install.sh --no-install-recommends nginx-light
+bash bot/setup/apt_install.sh --no-install-recommends nginx-light
 echo "[setup] installed $(nginx -v 2>&1)"

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "bot.tar.gz"
 STAMP = ROOT / ".stamps" / "model"
 TRAIN_DATA = ["data/nlu", "data/rules", "data/stories"]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import spacy
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TARGET = ROOT / "build" / "spacy_nl"
 
 

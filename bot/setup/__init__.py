@@ -1,0 +1,1 @@
+"""Set-up: installing (install.sh and the other scripts), building the spaCy pipeline, training."""
