@@ -3,7 +3,7 @@
 First miss: "Bedoel je ...?" with the two or three intents NLU ranked highest (only those with a
 label in data/suggestions.yml, never a crisis intent) as buttons, plus "Iets anders", and the
 112 line. A second miss in a row: the main choices and a person (Veilig Thuis). Texts are
-responses in domain.yml (utter_suggest, utter_suggest_again); labels in data/suggestions.yml.
+responses in domain/basis.yml (utter_suggest, utter_suggest_again); labels in data/suggestions.yml.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@
 2. When a custom action fails (the action server is down, hangs or errors), the user gets
    ACTION_FAILURE_TEXT (112 and Veilig Thuis) in that turn instead of nothing. Rasa then goes on
    as it always does: it logs the failure (action name and error, never the user's text), drops
-   the action's events and predicts the next action. Crisis answers are responses of domain.yml,
+   the action's events and predicts the next action. Crisis answers are responses (domain/crisis.yml),
    so they never need the action server.
 
 3. Rasa checks each action server answer with `jsonschema.validate`, which first checks Rasa's
@@ -27,7 +27,7 @@
    `rest.message.received.timeout` when a client gives up) are replaced by their length.
 
 A form's validation refusing a value (ActionExecutionRejection) is not a failure and passes as is.
-Checked against Rasa 3.6.21 and jsonschema 4.17 (tests in bot/test_serve.py); `apply()` refuses
+Checked against Rasa 3.6.21 and jsonschema 4.17 (tests in tests/unit/test_serve.py); `apply()` refuses
 to patch a Rasa whose RemoteAction does not look as expected.
 """
 

@@ -14,7 +14,7 @@ Rasa server sends it through bot/serve.py and goes on with the conversation.
 - limits each sender to RATE_MAX messages per RATE_WINDOW seconds: more get RATE_TEXT, without
   NLU, except a message in which the crisis layer finds danger, which is always handled.
 
-Numbers as in data/organisaties.yml; tests/test_numbers.py checks every text here.
+Numbers as in data/organisaties.yml; tests/unit/test_numbers.py checks every text here.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ What the base does, once for all of them:
 A new platform: its file here, its section in credentials.yml (the class's path, the settings
 as ${VAR}, optional ones as ${VAR:-default}), and a `channel: <output name>` variant beside
 the slack / mattermost / botframework ones of the responses that speak of the browser
-(domain/; tests/test_channel_responses.py names the missing ones). tests/test_channel_config.py
+(domain/; tests/unit/test_channel_responses.py names the missing ones). tests/unit/test_channel_config.py
 checks every connector of credentials.yml: off without its settings, built offline with them,
 its health route, and 401 for a webhook request without the platform's token or signature.
 

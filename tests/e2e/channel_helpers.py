@@ -4,7 +4,7 @@ for the platforms' APIs, and requests in each platform's own format.
 The bot runs with Slack and Mattermost configured through environment variables (the fixture
 `chat_stack` in tests/e2e/conftest.py); their Web API and REST API are `StandIn` servers that
 record what the bot posts. Requests come as the platforms send them: signed Slack Events API
-JSON, Mattermost outgoing webhooks (JSON and form). tests/test_channel_failure.py uses the
+JSON, Mattermost outgoing webhooks (JSON and form). tests/unit/test_channel_failure.py uses the
 stand-ins without a running bot.
 """
 
