@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text, Tuple
 
-from rasa_sdk import Action, FormValidationAction
+from rasa_sdk import Action
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.forms import OneCheckForm
 from actions.stappen import content
 from actions.texts import lang_of, text, translated
 
@@ -45,35 +46,22 @@ def afweging_outcome(values: Dict[str, Optional[str]], lang: str = "nl") -> Tupl
     return text(f"afweging.uitkomst.{key}", lang), MELDEN[key]
 
 
-class ValidateAfwegingForm(FormValidationAction):
+class ValidateAfwegingForm(OneCheckForm):
+    SLOTS = AFWEGING
+
     def name(self) -> Text:
         return "validate_afweging_form"
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
         return afweging_needed({s: tracker.get_slot(s) for s in AFWEGING})
 
-    def _check(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker) -> Dict[str, Any]:
+    def check(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker) -> Dict[str, Any]:
         if value == "weetniet":
             lang = lang_of(tracker)
             uitleg = translated(content()["afwegingskader"][int(slot[-1]) - 1], "uitleg", lang).strip()
             dispatcher.utter_message(text=text("afweging.weet_niet", lang, uitleg=uitleg))
             return {slot: None}
         return {slot: value}
-
-    def validate_afweging_1(self, value, dispatcher, tracker, domain):
-        return self._check("afweging_1", value, dispatcher, tracker)
-
-    def validate_afweging_2(self, value, dispatcher, tracker, domain):
-        return self._check("afweging_2", value, dispatcher, tracker)
-
-    def validate_afweging_3(self, value, dispatcher, tracker, domain):
-        return self._check("afweging_3", value, dispatcher, tracker)
-
-    def validate_afweging_4(self, value, dispatcher, tracker, domain):
-        return self._check("afweging_4", value, dispatcher, tracker)
-
-    def validate_afweging_5(self, value, dispatcher, tracker, domain):
-        return self._check("afweging_5", value, dispatcher, tracker)
 
 
 class ActionAfwegingUitkomst(Action):

@@ -7,9 +7,10 @@ from __future__ import annotations
 import re
 from typing import Dict, List, Optional, Text
 
-from rasa_sdk import Action, FormValidationAction
+from rasa_sdk import Action
 from rasa_sdk.events import EventType, SlotSet
 
+from actions.forms import OneCheckForm
 from actions.texts import lang_of, raw, text
 
 MELDING = ["melding_signalen", "melding_overleg", "melding_gesprek", "melding_afweging", "melding_besluit"]
@@ -21,32 +22,19 @@ def looks_like_a_name(answer: str, lang: str = "nl") -> bool:
     return any(m.group(0) not in not_names for m in NAME_LIKE.finditer(answer or ""))
 
 
-class ValidateMeldingForm(FormValidationAction):
+class ValidateMeldingForm(OneCheckForm):
     """Keeps every answer, but warns once per answer when it seems to contain a name."""
+
+    SLOTS = MELDING
 
     def name(self) -> Text:
         return "validate_melding_form"
 
-    def _check(self, slot, value, dispatcher, tracker):
+    def check(self, slot, value, dispatcher, tracker):
         lang = lang_of(tracker)
         if looks_like_a_name(value, lang):
             dispatcher.utter_message(text=text("melding.naam_gezien", lang))
         return {slot: value}
-
-    def validate_melding_signalen(self, value, dispatcher, tracker, domain):
-        return self._check("melding_signalen", value, dispatcher, tracker)
-
-    def validate_melding_overleg(self, value, dispatcher, tracker, domain):
-        return self._check("melding_overleg", value, dispatcher, tracker)
-
-    def validate_melding_gesprek(self, value, dispatcher, tracker, domain):
-        return self._check("melding_gesprek", value, dispatcher, tracker)
-
-    def validate_melding_afweging(self, value, dispatcher, tracker, domain):
-        return self._check("melding_afweging", value, dispatcher, tracker)
-
-    def validate_melding_besluit(self, value, dispatcher, tracker, domain):
-        return self._check("melding_besluit", value, dispatcher, tracker)
 
 
 def melding_draft(values: Dict[str, Optional[str]], lang: str = "nl") -> str:

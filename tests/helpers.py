@@ -10,7 +10,7 @@ from typing import Dict, List
 
 from bot.web.sio_client import texts
 
-__all__ = ["rest_say", "texts", "joined"]
+__all__ = ["rest_say", "texts", "joined", "fuzz_settings"]
 
 
 def rest_say(url: str, text: str, sender: str, timeout: float = 60) -> List[Dict]:
@@ -25,3 +25,11 @@ def rest_say(url: str, text: str, sender: str, timeout: float = 60) -> List[Dict
 def joined(messages: List[Dict]) -> str:
     """All texts of a turn as one string, a line per message (texts(): one string each)."""
     return "\n".join(texts(messages))
+
+
+def fuzz_settings(examples: int):
+    """hypothesis settings for texts sent to a running bot: reproducible, no deadline."""
+    from hypothesis import HealthCheck, settings
+
+    checks = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+    return settings(max_examples=examples, deadline=None, derandomize=True, suppress_health_check=checks)

@@ -6,8 +6,10 @@ import uuid
 
 import pytest
 import requests
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+
+from tests.helpers import fuzz_settings
 
 
 TIMEOUT = 60
@@ -139,12 +141,7 @@ def test_healthy_after_the_corpus(bot_stack):
     assert_healthy(bot_stack)
 
 
-@settings(
-    max_examples=60,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@fuzz_settings(60)
 @given(text=st.text(max_size=400))
 def test_arbitrary_text(bot_stack, text):
     r = post(bot_stack, {"sender": "hypothesis", "message": text})

@@ -10,11 +10,12 @@ import uuid
 import aiohttp
 import pytest
 import requests
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.channels.socketio_safe import MAX_PACKET, NO_SESSION, NOT_AN_OBJECT, NOT_TEXT
 from bot.web.sio_client import SioChat, texts
+from tests.helpers import fuzz_settings
 from tests.e2e import test_bad_input as rest_cases
 
 QUIET = 0.7  # seconds without a reply that end a turn
@@ -181,12 +182,7 @@ def test_binary_and_garbage_frames_do_not_hurt_the_server(bot_stack):
     assert_healthy(bot_stack)
 
 
-@settings(
-    max_examples=40,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@fuzz_settings(40)
 @given(text=st.text(max_size=400))
 def test_arbitrary_text(bot_stack, text):
     replies = run(one_turn(bot_stack.url, text))

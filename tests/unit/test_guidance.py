@@ -107,3 +107,23 @@ def test_sociale_kaart_by_topic():
         tracker(intent="social_map", text="waar kan ik terecht met ouderenmishandeling en geldzaken"),
     )
     assert msgs[0]["text"].startswith("Lokale alliantie")
+
+
+def test_every_form_question_gets_its_check():
+    """rasa-sdk calls validate_<slot>; OneCheckForm answers it for every slot of the form."""
+    from actions.afweging import ValidateAfwegingForm
+    from actions.melding import ValidateMeldingForm
+
+    t = tracker()
+    for slot in AFWEGING:
+        d = CollectingDispatcher()
+        assert getattr(ValidateAfwegingForm(), f"validate_{slot}")("weetniet", d, t, {}) == {slot: None}
+        assert "nog een keer" in d.messages[0]["text"]
+        assert getattr(ValidateAfwegingForm(), f"validate_{slot}")("ja", CollectingDispatcher(), t, {}) == {slot: "ja"}
+    for slot in MELDING:
+        d = CollectingDispatcher()
+        assert getattr(ValidateMeldingForm(), f"validate_{slot}")("gesprek met Sanne", d, t, {}) == {
+            slot: "gesprek met Sanne"
+        }
+        assert "naam" in d.messages[0]["text"]
+    assert not hasattr(ValidateMeldingForm(), "validate_afweging_1")
