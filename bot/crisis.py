@@ -47,8 +47,9 @@ CRISIS_INTENTS = (
     "danger_unclear",
     "crisis_followup",
 )
-# Every form lets these through to their rules (bot/domain_files.py adds them to each form).
-FORM_IGNORED_INTENTS = CRISIS_INTENTS + ("stop", "too_long")
+# Every form lets these through to their rules (bot/domain_files.py adds them to each form):
+# the crisis intents, and "wat bedoel je?" (answered, then the form asks again).
+FORM_IGNORED_INTENTS = CRISIS_INTENTS + ("stop", "too_long", "explain_last")
 # After a 112-first answer, the next message that is not clearly about something else gets
 # this intent (bot/serve.py): "ik weet niet hoe je belt", "hij neemt niet op", "pillen van
 # mn moeder" must not fall into a form or "ik begreep het niet".
@@ -76,6 +77,7 @@ FOLLOWUP_OVER = (
     "human_trafficking",
     "affirm",
     "too_long",
+    "decline",
 )
 # Intents whose answer has 112 in its first two sentences.
 INTENTS_112_FIRST = ("acute_danger", "suicide_acute", "sexual_assault_now", "crisis_followup")

@@ -45,6 +45,7 @@ from jsonschema.exceptions import best_match
 from rasa.shared.constants import DOCS_BASE_URL
 
 from actions import texts
+from bot import context
 from bot.channels.guard import ACTION_FAILURE_TEXT
 
 logger = logging.getLogger("bot.serve")  # also when run as __main__
@@ -304,6 +305,9 @@ def apply_gate() -> None:
         else:
             parsed = await original(self, message, tracker, only_output_properties)
         parsed = language_step(parsed, tracker, message.text, message.metadata)
+        if tracker is not None:
+            in_form = bool(tracker.active_loop_name)
+            parsed = context.read_reply(parsed, tracker.events, message.text, in_form)
         return follow_up(parsed, tracker, message.text)
 
     setattr(parse_message, _PATCHED, True)

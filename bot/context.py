@@ -1,0 +1,157 @@
+"""Short replies read against the bot's last message (issue 17: no dead ends).
+
+"ja", "ok", "doe maar" take the offer on the last message's buttons; "nee" takes its "Nee"
+button, or declines the offer (intent `decline`); "wat bedoel je?" asks to explain the last
+question in other words (intent `explain_last`, actions/explain.py); "terug" takes a "Vorige
+stap" button. A goodbye is only a goodbye when a goodbye word is in the message ("moet ik naar
+de politie gaan" is not). The word lists are data/context.yml.
+
+Pure Python over the tracker's events (Rasa's Event objects or rasa-sdk's dicts); bot/serve.py
+calls read_reply() for every message, after NLU and the crisis layer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data" / "context.yml"
+MAX_WORDS = 6
+DECLINE, EXPLAIN = "decline", "explain_last"
+# Buttons that are no offer to say "ja" to.
+NOT_AN_OFFER = {"deny", "previous_step", "stop", "what_can_you_do"}
+# Intents a short reply may get from NLU that the context reads better.
+SHORT_REPLY_INTENTS = {"affirm", "deny", "dont_know", "nlu_fallback", "out_of_scope", "thank", "goodbye", "greet"}
+_PAYLOAD = re.compile(r"^/([\w-]+)(\{.*\})?$", re.S)
+_PUNCT = re.compile(r"[^\w\s']+", re.UNICODE)
+
+
+def normalise(text: str) -> str:
+    return " ".join(_PUNCT.sub(" ", (text or "").lower().replace("’", "'")).split())
+
+
+@lru_cache(maxsize=1)
+def phrases() -> Dict[str, set]:
+    with open(DATA, encoding="utf-8") as f:
+        data = yaml.load(f, Loader=yaml.BaseLoader) or {}  # every word a string ("yes", "no")
+    return {kind: {normalise(p) for words in by_lang.values() for p in words} for kind, by_lang in data.items()}
+
+
+def kind_of(text: str) -> Optional[str]:
+    said = normalise(text)
+    for kind in ("ja", "nee", "wat_bedoel_je", "terug"):
+        if said in phrases()[kind]:
+            return kind
+    return None
+
+
+def says_goodbye(text: str) -> bool:
+    said = f" {normalise(text)} "
+    return any(f" {p} " in said for p in phrases()["doei"])
+
+
+def _get(event: Any, key: str) -> Any:
+    return event.get(key) if isinstance(event, dict) else getattr(event, key, None)
+
+
+def last_bot_turn(events: Iterable[Any], skip_latest_user: bool = False) -> List[Any]:
+    """The bot's messages since the user's last message, the latest first.
+
+    In bot/serve.py the message being read is not in the events yet; in an action it is
+    (skip_latest_user=True)."""
+    turn: List[Any] = []
+    skip = skip_latest_user
+    for event in reversed(list(events)):
+        name = _get(event, "event") or getattr(event, "type_name", None)
+        if name == "user":
+            if skip:
+                skip = False
+                continue
+            break
+        if name == "bot":
+            turn.append(event)
+    return turn
+
+
+def last_bot_buttons(events: Iterable[Any]) -> List[Dict[str, Any]]:
+    """The buttons of the bot's last message that had buttons, in its last turn."""
+    for event in last_bot_turn(events):
+        buttons = (_get(event, "data") or {}).get("buttons")
+        if buttons:
+            return list(buttons)
+    return []
+
+
+def payload_intent(payload: str) -> Tuple[Optional[str], List[Dict[str, Any]]]:
+    m = _PAYLOAD.match((payload or "").strip())
+    if not m:
+        return None, []
+    entities = []
+    if m.group(2):
+        try:
+            values = json.loads(m.group(2))
+        except ValueError:
+            values = {}
+        entities = [{"entity": k, "value": v, "extractor": "Context"} for k, v in values.items()]
+    return m.group(1), entities
+
+
+def _offer(buttons: List[Dict[str, Any]], in_form: bool) -> Optional[Dict[str, Any]]:
+    """The button "ja" takes: "Ja" or "Volgende stap"; else (not in a form) the first offer."""
+    intents = [(payload_intent(b.get("payload", ""))[0], b) for b in buttons]
+    for preferred in ("affirm", "next_step"):
+        for intent, b in intents:
+            if intent == preferred:
+                return b
+    if in_form:  # "ja" to "Waar maak je je zorgen over?" is no choice
+        return None
+    return next((b for intent, b in intents if intent and intent not in NOT_AN_OFFER), None)
+
+
+def _as(parsed: Dict[str, Any], intent: str, entities: Optional[List[Dict[str, Any]]] = None) -> Dict[str, Any]:
+    out = {**parsed, "intent": {"name": intent, "confidence": 1.0}}
+    out["intent_ranking"] = [{"name": intent, "confidence": 1.0}]
+    if entities:
+        out["entities"] = [*(parsed.get("entities") or []), *entities]
+    return out
+
+
+def read_reply(parsed: Dict[str, Any], events: Iterable[Any], text: str, in_form: bool = False) -> Dict[str, Any]:
+    """The parse data with the intent the context gives a short reply; else unchanged."""
+    from bot.crisis import CRISIS_INTENTS
+
+    intent = (parsed.get("intent") or {}).get("name")
+    if (text or "").startswith("/") or intent in CRISIS_INTENTS:
+        return parsed
+    if intent == "goodbye" and not says_goodbye(text):
+        others = [r for r in parsed.get("intent_ranking") or [] if r.get("name") not in ("goodbye", *CRISIS_INTENTS)]
+        best = others[0]["name"] if others and (others[0].get("confidence") or 0) >= 0.2 else "nlu_fallback"
+        parsed, intent = _as(parsed, best), best
+    kind = kind_of(text) if len(normalise(text).split()) <= MAX_WORDS else None
+    if kind is None or intent not in SHORT_REPLY_INTENTS:
+        return parsed
+    if kind == "wat_bedoel_je":
+        return _as(parsed, EXPLAIN)
+    buttons = last_bot_buttons(events)
+    by_intent = {payload_intent(b.get("payload", ""))[0]: b for b in buttons}
+    if kind == "ja":
+        offer = _offer(buttons, in_form)
+        if offer is None:
+            return parsed
+        name, entities = payload_intent(offer["payload"])
+        return _as(parsed, name, entities)
+    if kind == "nee":
+        if "deny" in by_intent:
+            return _as(parsed, "deny")
+        if in_form or not buttons:
+            return parsed
+        return _as(parsed, DECLINE)
+    if kind == "terug" and "previous_step" in by_intent:
+        return _as(parsed, "previous_step")
+    return parsed

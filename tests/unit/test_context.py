@@ -1,0 +1,125 @@
+"""Short replies read against the bot's last message (bot/context.py), and "wat bedoel je?"."""
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.explain import ActionExplain
+from bot.context import last_bot_buttons, read_reply, says_goodbye
+from bot.domain_files import domain_dict
+
+RESPONSES = domain_dict()["responses"]
+
+
+def bot(name, lang_variant=0):
+    v = RESPONSES[name][lang_variant]
+    return {"event": "bot", "text": v.get("text"), "data": {"buttons": v.get("buttons")}, "metadata": {"utter_action": name}}
+
+
+def user(text, intent="nlu_fallback"):
+    return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
+
+
+def parsed(intent, ranking=None, entities=None):
+    return {"intent": {"name": intent, "confidence": 0.5}, "intent_ranking": ranking or [], "entities": entities or []}
+
+
+def intent_of(result):
+    return result["intent"]["name"]
+
+
+@pytest.mark.parametrize("reply", ["ja", "ok", "oké!", "doe maar", "Ja graag", "yes"])
+def test_yes_takes_the_offer_of_the_suggestion(reply):
+    events = [
+        user("eh"),
+        {
+            "event": "bot",
+            "text": "Bedoel je ...?",
+            "data": {
+                "buttons": [
+                    {"title": "Een melding voorbereiden", "payload": "/prepare_melding"},
+                    {"title": "Iets anders", "payload": "/what_can_you_do"},
+                ]
+            },
+        },
+    ]
+    assert intent_of(read_reply(parsed("nlu_fallback"), events, reply)) == "prepare_melding"
+
+
+def test_yes_to_a_yes_no_question_is_yes_and_payload_entities_come_along():
+    events = [bot("utter_greet")]
+    assert intent_of(read_reply(parsed("nlu_fallback"), events, "ok")) == "affirm"
+    steps = [
+        {
+            "event": "bot",
+            "data": {
+                "buttons": [
+                    {"title": "Vorige stap", "payload": "/previous_step"},
+                    {"title": "Samen", "payload": '/walkthrough{"gids": "meldcode"}'},
+                ]
+            },
+        }
+    ]
+    out = read_reply(parsed("affirm"), steps, "doe maar")
+    assert (
+        intent_of(out) == "walkthrough"
+        and {"entity": "gids", "value": "meldcode", "extractor": "Context"} in out["entities"]
+    )
+
+
+def test_yes_in_a_form_is_no_choice_of_a_topic():
+    events = [bot("utter_ask_zorg")]
+    assert intent_of(read_reply(parsed("affirm"), events, "ja", in_form=True)) == "affirm"
+
+
+def test_no_declines_an_offer_and_is_no_to_a_question():
+    assert intent_of(read_reply(parsed("deny"), [bot("utter_what_can_you_do")], "nee dank je")) == "decline"
+    assert intent_of(read_reply(parsed("nlu_fallback"), [bot("utter_greet")], "nee")) == "deny"
+    assert intent_of(read_reply(parsed("deny"), [user("x")], "nee")) == "deny"  # nothing offered
+
+
+def test_what_do_you_mean_and_back():
+    assert intent_of(read_reply(parsed("nlu_fallback"), [bot("utter_ask_rol")], "wat bedoel je?")) == "explain_last"
+    steps = [{"event": "bot", "data": {"buttons": [{"title": "Vorige stap", "payload": "/previous_step"}]}}]
+    assert intent_of(read_reply(parsed("nlu_fallback"), steps, "terug")) == "previous_step"
+
+
+def test_long_messages_and_crisis_keep_their_intent():
+    events = [bot("utter_greet")]
+    long = "ja ok maar ik wil eigenlijk vertellen dat mijn buurman zijn vrouw slaat"
+    assert intent_of(read_reply(parsed("worry_domestic_violence"), events, long)) == "worry_domestic_violence"
+    assert intent_of(read_reply(parsed("acute_danger"), events, "ja")) == "acute_danger"
+    assert intent_of(read_reply(parsed("affirm"), events, "/affirm")) == "affirm"
+
+
+def test_goodbye_only_for_a_goodbye():
+    ranking = [{"name": "goodbye", "confidence": 0.5}, {"name": "ask_police", "confidence": 0.3}]
+    out = read_reply(parsed("goodbye", ranking), [], "moet ik naar de politie gaan")
+    assert intent_of(out) == "ask_police"
+    assert intent_of(read_reply(parsed("goodbye", ranking[:1]), [], "moet ik naar de politie gaan")) == "nlu_fallback"
+    assert intent_of(read_reply(parsed("goodbye"), [], "oke doei")) == "goodbye"
+    assert says_goodbye("Tot ziens!") and not says_goodbye("ik ga naar de dokter")
+
+
+def test_buttons_of_the_last_turn_only():
+    events = [bot("utter_greet"), user("ja"), {"event": "bot", "text": "Fijn.", "data": {}}]
+    assert last_bot_buttons(events) == []
+
+
+def tracker(events, slots=None, loop=None):
+    return Tracker("t", slots or {}, {"text": "wat bedoel je"}, events, False, None, {"name": loop} if loop else {}, None)
+
+
+def test_explain_gives_the_question_in_other_words_with_its_buttons():
+    d = CollectingDispatcher()
+    ActionExplain().run(d, tracker([bot("utter_ask_minderjarig"), user("wat bedoel je")]), {})
+    assert "jonger dan 18" in d.messages[0]["text"] and d.messages[0]["buttons"]
+    d = CollectingDispatcher()
+    ActionExplain().run(d, tracker([bot("utter_ask_minderjarig"), user("wat bedoel je")], {"taal": "en"}), {})
+    assert "younger than 18" in d.messages[0]["text"]
+    d = CollectingDispatcher()
+    ActionExplain().run(d, tracker([bot("utter_ask_lvb"), user("huh")], loop="route_form"), {})
+    assert "beperking" in d.messages[0]["text"] and not d.messages[0]["buttons"]  # the form asks again
+    d = CollectingDispatcher()
+    ActionExplain().run(d, tracker([user("hoi")]), {})
+    assert "112" in d.messages[0]["text"]
