@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import organisations as orgs
-from actions.routing import EXPLOITATION, render, route
+from actions.routing import EXPLOITATION, messages, route
 from actions import texts
 from actions.texts import lang_of, text
 
@@ -54,8 +54,10 @@ class ActionRoute(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         lang = lang_of(tracker)
         slots = {s: tracker.get_slot(s) for s in ("zorg", "rol", "minderjarig", "lvb", "anoniem")}
-        answer = render(route(**slots), slots["zorg"], slots["rol"], lang)
-        dispatcher.utter_message(text=answer, buttons=after_route_buttons(lang))
+        parts = messages(route(**slots), slots["zorg"], slots["rol"], lang)
+        for part in parts[:-1]:
+            dispatcher.utter_message(text=part)
+        dispatcher.utter_message(text=parts[-1], buttons=after_route_buttons(lang))
         # The worry is answered: a next worry starts fresh; who the user is stays known.
         return [SlotSet("zorg", None), SlotSet("minderjarig", None), SlotSet("lvb", None)]
 
@@ -102,7 +104,8 @@ class ActionOrganisatiesLijst(Action):
                     lines.append(text("lijst.item", lang, naam=o["naam"], beschrijving=about, contact=orgs.contact(k, lang)))
             if soort == "kennis":
                 lines.append(text("lijst.kennis_advies", lang))
-            dispatcher.utter_message(text="\n".join(lines))
+            for part in texts.packed(lines):
+                dispatcher.utter_message(text=part)
             return []
         key = next(
             (orgs.key_for(str(v)) for v in tracker.get_latest_entity_values("organisatie")), None
@@ -111,5 +114,6 @@ class ActionOrganisatiesLijst(Action):
             dispatcher.utter_message(text=orgs.describe(key, lang=lang))
             return []
         names = sorted(o["naam"] for o in all_orgs.values() if o.get("sociale_kaart"))
-        dispatcher.utter_message(text=text("lijst.sociale_kaart", lang, namen=", ".join(names)))
+        for part in texts.packed(text("lijst.sociale_kaart", lang, namen=", ".join(names)).split("\n")):
+            dispatcher.utter_message(text=part)
         return []

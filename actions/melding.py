@@ -11,7 +11,7 @@ from rasa_sdk import Action
 from rasa_sdk.events import EventType, SlotSet
 
 from actions.forms import OneCheckForm
-from actions.texts import lang_of, raw, text
+from actions.texts import lang_of, packed, raw, text
 
 MELDING = ["melding_signalen", "melding_overleg", "melding_gesprek", "melding_afweging", "melding_besluit"]
 NAME_LIKE = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][a-zà-ÿ]{2,}\b")
@@ -49,7 +49,9 @@ class ActionMeldingConcept(Action):
 
     def run(self, dispatcher, tracker, domain) -> List[EventType]:
         lang = lang_of(tracker)
-        dispatcher.utter_message(text=melding_draft({s: tracker.get_slot(s) for s in MELDING}, lang))
+        draft = melding_draft({s: tracker.get_slot(s) for s in MELDING}, lang)
+        for part in packed(draft.split("\n\n")):  # the draft, then the tips for writing it
+            dispatcher.utter_message(text=part)
         dispatcher.utter_message(
             text=text("melding.na_concept", lang),
             buttons=[

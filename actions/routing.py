@@ -114,16 +114,23 @@ def _org_line(key: str, rule: Dict[str, Any], lang: str) -> str:
     return texts.text("route.organisatie", lang, naam=orgs.get(key)["naam"], waarom=why, contact=texts.contact(key, lang))
 
 
-def render(r: Route, zorg: Optional[str], rol: Optional[str], lang: str = texts.DEFAULT) -> str:
+def messages(r: Route, zorg: Optional[str], rol: Optional[str], lang: str = texts.DEFAULT) -> List[str]:
+    """The route as short messages: first the one organisation to contact first and how, then
+    (for professionals) the step plan, then the other organisations and tips, then the footer."""
     about = texts.text(f"zorg.{zorg}", lang) if zorg else texts.text("zorg.onbekend", lang)
     opener = f"route.opener.{rol}" if rol in ("professional", "ouder", "omstander", "slachtoffer") else "route.opener.anders"
-    lines = [texts.text(opener, lang, zorg=about)]
-    lines += [_tip(t, lang) for t in r.tips if t.get("boven")]
-    lines.append(texts.text("route.kop_hulp", lang))
-    lines += [_org_line(k, w, lang) for k, w in r.main]
+    first = [texts.text(opener, lang, zorg=about), texts.text("route.kop_hulp", lang)]
+    first += [_org_line(k, w, lang) for k, w in r.main[:1]]
+    blocks: List[List[str]] = [[_tip(t, lang)] for t in r.tips if t.get("boven")]
+    if r.main[1:]:
+        blocks.append([texts.text("route.kop_meer", lang), *[_org_line(k, w, lang) for k, w in r.main[1:]]])
     if r.also:
-        lines.append(texts.text("route.kop_ook", lang))
-        lines += [_org_line(k, w, lang) for k, w in r.also]
-    lines += [_tip(t, lang) for t in r.tips if not t.get("boven")]
-    lines.append(texts.text("route.slot", lang))
-    return "\n".join(lines)
+        blocks.append([texts.text("route.kop_ook", lang), *[_org_line(k, w, lang) for k, w in r.also]])
+    blocks += [[_tip(t, lang)] for t in r.tips if not t.get("boven")]
+    blocks.append([texts.text("route.slot", lang)])
+    return ["\n".join(first), *texts.packed(blocks)]
+
+
+def render(r: Route, zorg: Optional[str], rol: Optional[str], lang: str = texts.DEFAULT) -> str:
+    """The whole route as one text (the messages, a line apart)."""
+    return "\n".join(messages(r, zorg, rol, lang))

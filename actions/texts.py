@@ -114,6 +114,39 @@ def text(key: str, lang: str = DEFAULT, **values: Any) -> str:
     return fill(raw(key, lang), lang, **values)
 
 
+MAX_CHARS = 600  # no bot message longer than this: on a phone the start must show (issue 17)
+
+
+def _split_line(line: str, limit: int) -> List[str]:
+    """A line longer than `limit` in pieces, cut after ". ", ", " or a space."""
+    pieces = []
+    while len(line) > limit:
+        cut = max(line.rfind(sep, 0, limit) for sep in (". ", ", ", " "))
+        cut = cut + 1 if cut > 0 else limit
+        pieces.append(line[:cut].rstrip())
+        line = line[cut:].lstrip()
+    return [*pieces, line] if line else pieces
+
+
+def packed(blocks: List[Any], limit: int = MAX_CHARS) -> List[str]:
+    """Messages of at most `limit` characters from blocks (a line, or lines that belong
+    together such as a heading and its list): a block stays in one message when it fits."""
+    out: List[str] = []
+    current: List[str] = []
+    for block in blocks:
+        lines = block.split("\n") if isinstance(block, str) else list(block)
+        whole = "\n".join(lines)
+        pieces = [whole] if len(whole) <= limit else [p for line in lines for p in _split_line(line, limit)]
+        for piece in pieces:
+            if current and len("\n".join([*current, piece])) > limit:
+                out.append("\n".join(current))
+                current = []
+            current.append(piece)
+    if current:
+        out.append("\n".join(current))
+    return out
+
+
 def contact(key: str, lang: str = DEFAULT) -> str:
     """How to reach an organisation, e.g. 'Bel 0800-2000 (gratis, ...). Website: ...'."""
     org = orgs.get(key)

@@ -31,16 +31,17 @@ def run(action, t):
 
 def test_route_for_teacher_with_exploited_minor():
     msgs, events = run(ActionRoute(), tracker({"zorg": "mensenhandel", "rol": "professional", "minderjarig": "ja"}))
-    text = msgs[0]["text"]
+    text = "\n".join(m["text"] for m in msgs)
+    assert "Veilig Thuis" in msgs[0]["text"] and "Zorgcoördinator" not in msgs[0]["text"]  # one first step
     assert text.index("Veilig Thuis") < text.index("Zorgcoördinator")
     assert "0800-2000" in text and "stappenplan" in text
-    assert msgs[0]["buttons"], "the route offers a next step"
+    assert msgs[-1]["buttons"], "the route offers a next step"
     assert SlotSet("zorg", None) in events
 
 
 def test_route_for_victim_of_domestic_violence():
     msgs, _ = run(ActionRoute(), tracker({"zorg": "huiselijk_geweld", "rol": "slachtoffer"}))
-    text = msgs[0]["text"]
+    text = "\n".join(m["text"] for m in msgs)
     assert "niet jouw schuld" in text and "0800-2000" in text and "112" in text
     assert "Meldcode" not in text
 
@@ -49,7 +50,7 @@ def test_route_for_adult_labour_exploitation():
     msgs, _ = run(
         ActionRoute(), tracker({"zorg": "arbeidsuitbuiting", "rol": "omstander", "minderjarig": "nee", "anoniem": "ja"})
     )
-    text = msgs[0]["text"]
+    text = "\n".join(m["text"] for m in msgs)
     for part in ("CoMensha", "Zorgcoördinator", "Meld Misdaad Anoniem", "0800-7000"):
         assert part in text
 

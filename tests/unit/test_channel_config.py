@@ -169,20 +169,20 @@ def test_buttons_become_numbered_options():
 
 def test_markdown_per_platform():
     text = (
-        "Dank je.\nWie kan je helpen:\n- Veilig Thuis: bel 0800-2000.\n"
+        "Dank je.\nNeem eerst contact op met:\n- Veilig Thuis: bel 0800-2000.\n"
         "- Gaat het om een misdrijf? Bel Meld Misdaad Anoniem: 0800-7000.\n"
         "Is er nu gevaar? Bel 112. <script>"
     )
     slack = to_markdown(text, SLACK)
-    assert "*Wie kan je helpen:*" in slack and "- *Veilig Thuis*: bel 0800-2000." in slack
+    assert "*Neem eerst contact op met:*" in slack and "- *Veilig Thuis*: bel 0800-2000." in slack
     assert "Bel *112*." in slack and "*0800" not in slack
     assert "&lt;script&gt;" in slack and "<script>" not in slack
     assert "- Gaat het om een misdrijf?" in slack, "only names are bold, not questions"
     mm = to_markdown(text, MATTERMOST)
-    assert "**Wie kan je helpen:**" in mm and "- **Veilig Thuis**:" in mm and "**112**" in mm
+    assert "**Neem eerst contact op met:**" in mm and "- **Veilig Thuis**:" in mm and "**112**" in mm
     assert "<script>" in mm and "\n\n" not in mm
     teams = to_markdown(text, TEAMS)
-    assert "Dank je.\n\n**Wie kan je helpen:**\n\n- **Veilig Thuis**" in teams
+    assert "Dank je.\n\n**Neem eerst contact op met:**\n\n- **Veilig Thuis**" in teams
 
 
 def test_what_is_bold_comes_from_the_data_files(monkeypatch):

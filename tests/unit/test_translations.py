@@ -287,6 +287,6 @@ def test_english_texts_show_only_known_numbers_and_urls():
 
 def test_an_english_route_is_english():
     text = render(route("arbeidsuitbuiting", "slachtoffer", "nee", None, None), "arbeidsuitbuiting", "slachtoffer", "en")
-    assert "CoMensha" in text and "Who can help you:" in text and "It is not your fault." in text
+    assert "CoMensha" in text and "Contact first:" in text and "It is not your fault." in text
     for dutch_word in ("Wie kan je helpen", "Bel ", "gratis", " je "):
         assert dutch_word not in text, (dutch_word, text)
