@@ -55,7 +55,7 @@ class ValidateAfwegingForm(OneCheckForm):
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
         return afweging_needed({s: tracker.get_slot(s) for s in AFWEGING})
 
-    def check(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker) -> Dict[str, Any]:
+    def check(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker, domain=None) -> Dict[str, Any]:
         if value == "weetniet":
             lang = lang_of(tracker)
             uitleg = translated(content()["afwegingskader"][int(slot[-1]) - 1], "uitleg", lang).strip()

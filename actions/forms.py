@@ -14,11 +14,11 @@ from rasa_sdk import FormValidationAction
 class OneCheckForm(FormValidationAction):
     SLOTS: Sequence[str] = ()
 
-    def check(self, slot: str, value: Any, dispatcher, tracker) -> Dict[str, Any]:  # pragma: no cover
+    def check(self, slot: str, value: Any, dispatcher, tracker, domain=None) -> Dict[str, Any]:  # pragma: no cover
         raise NotImplementedError
 
     def __getattr__(self, name: str) -> Callable:
         slot = name[len("validate_") :] if name.startswith("validate_") else None
         if slot not in type(self).SLOTS:
             raise AttributeError(name)
-        return lambda value, dispatcher, tracker, domain: self.check(slot, value, dispatcher, tracker)
+        return lambda value, dispatcher, tracker, domain: self.check(slot, value, dispatcher, tracker, domain)

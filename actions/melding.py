@@ -5,7 +5,11 @@ when an answer seems to hold a name, and writes a draft to copy. Texts: data/tex
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Text
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, FrozenSet, List, Optional, Text
+
+import yaml
 
 from rasa_sdk import Action
 from rasa_sdk.events import EventType, SlotSet
@@ -15,11 +19,45 @@ from actions.texts import lang_of, packed, raw, text
 
 MELDING = ["melding_signalen", "melding_overleg", "melding_gesprek", "melding_afweging", "melding_besluit"]
 NAME_LIKE = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][a-zà-ÿ]{2,}\b")
+NAMES_FILE = Path(__file__).resolve().parent.parent / "data" / "namen.yml"
+WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def first_names() -> FrozenSet[str]:
+    with open(NAMES_FILE, encoding="utf-8") as f:
+        return frozenset(str(n).lower() for n in (yaml.safe_load(f) or {}).get("namen") or [])
 
 
 def looks_like_a_name(answer: str, lang: str = "nl") -> bool:
+    """A capitalised word that is no ordinary word, or a known first name in any case."""
     not_names = set(raw("melding.geen_namen")) | set(raw("melding.geen_namen", lang))
-    return any(m.group(0) not in not_names for m in NAME_LIKE.finditer(answer or ""))
+    if any(m.group(0) not in not_names for m in NAME_LIKE.finditer(answer or "")):
+        return True
+    return any(w.lower() in first_names() for w in WORD.findall(answer or ""))
+
+
+QUESTION_START = re.compile(
+    r"^\s*(mag|moet|kan|kun|wat|hoe|wie|waarom|wanneer|is|zijn|heb|hebben|may|must|can|what|how|who|why|is|do)\b", re.I
+)
+
+
+def question_answer(value: Optional[str], tracker, domain) -> Optional[str]:
+    """The response for a question typed instead of an answer ("mag ik dit wel melden? wij
+    hebben toch beroepsgeheim"): NLU is sure of an intent that has its own response utter_<intent>."""
+    said = (value or "").strip()
+    if not (said.endswith("?") or QUESTION_START.match(said)):
+        return None
+    intent = (tracker.latest_message.get("intent") or {}) if tracker is not None else {}
+    name = f"utter_{intent.get('name')}"
+    if (intent.get("confidence") or 0) >= 0.6 and name in ((domain or {}).get("responses") or {}):
+        return name
+    return None
+
+
+def undecided(answer: Optional[str], lang: str = "nl") -> bool:
+    said = " ".join((answer or "").lower().split())
+    return not said or any(p in said for p in [*raw("melding.open_besluit"), *raw("melding.open_besluit", lang)])
 
 
 class ValidateMeldingForm(OneCheckForm):
@@ -30,8 +68,12 @@ class ValidateMeldingForm(OneCheckForm):
     def name(self) -> Text:
         return "validate_melding_form"
 
-    def check(self, slot, value, dispatcher, tracker):
+    def check(self, slot, value, dispatcher, tracker, domain=None):
         lang = lang_of(tracker)
+        answer = question_answer(value, tracker, domain)
+        if answer:  # a question, not an answer: answer it, and the form asks again
+            dispatcher.utter_message(response=answer)
+            return {slot: None}
         if looks_like_a_name(value, lang):
             dispatcher.utter_message(text=text("melding.naam_gezien", lang))
         return {slot: value}
@@ -52,8 +94,9 @@ class ActionMeldingConcept(Action):
         draft = melding_draft({s: tracker.get_slot(s) for s in MELDING}, lang)
         for part in packed(draft.split("\n\n")):  # the draft, then the tips for writing it
             dispatcher.utter_message(text=part)
+        after = "melding.nog_niet_besloten" if undecided(tracker.get_slot("melding_besluit"), lang) else "melding.na_concept"
         dispatcher.utter_message(
-            text=text("melding.na_concept", lang),
+            text=text(after, lang),
             buttons=[
                 {"title": text("melding.meelezen", lang), "payload": "/read_along"},
                 {"title": text("melding.ouders_vertellen", lang), "payload": "/tell_involved"},

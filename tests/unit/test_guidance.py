@@ -127,3 +127,30 @@ def test_every_form_question_gets_its_check():
         }
         assert "naam" in d.messages[0]["text"]
     assert not hasattr(ValidateMeldingForm(), "validate_afweging_1")
+
+
+def test_the_melding_form_answers_a_question_instead_of_keeping_it_and_sees_names_in_lower_case():
+    from actions.melding import ValidateMeldingForm
+
+    domain = {"responses": {"utter_advice_vs_melding": [{"text": "x"}]}}
+    question = "mag ik dit wel melden? wij hebben toch beroepsgeheim"
+    t = tracker(intent="advice_vs_melding", text=question)
+    t.latest_message["intent"]["confidence"] = 0.9
+    d = CollectingDispatcher()
+    assert ValidateMeldingForm().validate_melding_signalen(question, d, t, domain) == {"melding_signalen": None}
+    assert d.messages[0]["response"] == "utter_advice_vs_melding"
+    d = CollectingDispatcher()
+    answer = "blauwe plekken gezien, met collega overlegd"
+    assert ValidateMeldingForm().validate_melding_signalen(answer, d, tracker(intent="advice_vs_melding"), domain) == {
+        "melding_signalen": answer
+    }
+    assert not d.messages
+    assert looks_like_a_name("sanne vertelde het aan de juf") and not looks_like_a_name("de leerling vertelde het")
+
+
+def test_an_open_decision_gets_no_advice_to_report():
+    msgs, _ = run(ActionMeldingConcept(), tracker({"melding_besluit": "weet ik nog niet"}))
+    assert "nog niet besloten" in msgs[-1]["text"] and "Meld bij" not in msgs[-1]["text"]
+    msgs, _ = run(ActionMeldingConcept(), tracker({"melding_besluit": "ik meld bij Veilig Thuis"}))
+    assert msgs[-1]["text"].startswith("Meld bij Veilig Thuis")
+    assert "gezin" not in "\n".join(m["text"] for m in msgs) and "ouders" not in str(msgs[-1]["buttons"])
