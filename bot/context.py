@@ -24,6 +24,20 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "context.yml"
 MAX_WORDS = 6
 DECLINE, EXPLAIN = "decline", "explain_last"
+# Questions people ask on the way, answered also halfway through a form (the form then asks
+# again): every form lets them through (bot/domain_files.py), data/rules/vragen.yml has a rule
+# for each outside and inside every form (tests/unit/test_context.py checks).
+QUESTIONS_ON_THE_WAY = (
+    "ask_police",
+    "ask_found_out",
+    "ask_punishable",
+    "ask_chat",
+    "ask_who_first",
+    "ask_delete_chat",
+    "ask_parent_steps",
+    "ask_professional_secrecy",
+    "ask_structural",
+)
 # Buttons that are no offer to say "ja" to.
 NOT_AN_OFFER = {"deny", "previous_step", "stop", "what_can_you_do"}
 # Intents a short reply may get from NLU that the context reads better.

@@ -6,7 +6,8 @@ Rasa reads one domain file. config.yml names DomainFilesImporter as its importer
 file in domain/, merged (a name defined twice is an error). Two things are written out here,
 so that they are defined once:
 
-- every form ignores bot.crisis.FORM_IGNORED_INTENTS: the crisis answer always comes first;
+- every form ignores bot.crisis.FORM_IGNORED_INTENTS (the crisis answer always comes first)
+  and bot.context.QUESTIONS_ON_THE_WAY (answered, then the form asks again);
 - the safety card in the card languages (bot/language.py, CARD_LANGUAGES): utter_language_card
   and every crisis answer get a variation per card language (slot taal), with the texts
   kaart.tekst / kaart.gevaar of data/texts/<lang>.yml, numbers filled in from the
@@ -28,6 +29,7 @@ from typing import Any, Dict, List, Optional, Text
 import yaml
 from rasa.shared.importers.rasa import RasaFileImporter
 
+from bot.context import QUESTIONS_ON_THE_WAY
 from bot.crisis import FORM_IGNORED_INTENTS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,7 +63,8 @@ def _merge(into: Dict[str, Any], part: Dict[str, Any], source: Path) -> None:
 def _form_slots(domain: Dict[str, Any]) -> None:
     slots = domain.setdefault("slots", {})
     for form, spec in (domain.get("forms") or {}).items():
-        spec["ignored_intents"] = list(dict.fromkeys([*(spec.get("ignored_intents") or []), *FORM_IGNORED_INTENTS]))
+        let_through = [*(spec.get("ignored_intents") or []), *FORM_IGNORED_INTENTS, *QUESTIONS_ON_THE_WAY]
+        spec["ignored_intents"] = list(dict.fromkeys(let_through))
         answers = spec.pop("answers", None)
         if answers is None:
             continue

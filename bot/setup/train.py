@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+from bot.language import CARD_LANGUAGES
+
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "bot.tar.gz"
 STAMP = ROOT / ".stamps" / "model"
@@ -20,6 +22,10 @@ INPUTS = [
     "domain",
     "bot/domain_files.py",
     "bot/crisis.py",
+    "bot/crisis_phrases.py",
+    "bot/language.py",
+    "data/organisaties.yml",  # the card texts in the domain have the numbers filled in
+    *(f"data/texts/{lang}.yml" for lang in CARD_LANGUAGES),
     *TRAIN_DATA,
     "bot/components",
     "build/spacy_nl/meta.json",

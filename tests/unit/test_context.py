@@ -123,3 +123,23 @@ def test_explain_gives_the_question_in_other_words_with_its_buttons():
     d = CollectingDispatcher()
     ActionExplain().run(d, tracker([user("hoi")]), {})
     assert "112" in d.messages[0]["text"]
+
+
+def test_questions_on_the_way_are_let_through_by_every_form_and_ruled_inside_it():
+    import yaml
+
+    from bot.context import QUESTIONS_ON_THE_WAY
+    from bot.domain_files import ROOT
+
+    domain = domain_dict()
+    rules = yaml.safe_load((ROOT / "data" / "rules" / "vragen.yml").read_text(encoding="utf-8"))["rules"]
+    ruled = set()
+    for rule in rules:
+        loop = next((c["active_loop"] for c in rule.get("condition", []) if "active_loop" in c), None)
+        ruled.add((rule["steps"][0].get("intent"), loop))
+    for intent in QUESTIONS_ON_THE_WAY:
+        assert intent in domain["intents"] and f"utter_{intent}" in domain["responses"], intent
+        assert (intent, None) in ruled, intent
+        for form, spec in domain["forms"].items():
+            assert intent in spec["ignored_intents"], (form, intent)
+            assert (intent, form) in ruled, (form, intent)
