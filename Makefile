@@ -10,7 +10,7 @@ ifdef CI
 export TQDM_DISABLE := 1
 endif
 
-.PHONY: help setup train run run-cluster shell check test crisis-eval bench clean
+.PHONY: help setup train run run-cluster shell check test crisis-eval conversations bench clean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -46,6 +46,9 @@ test: setup ## check, then train and run every test (stories, NLU, crisis corpus
 
 crisis-eval: train ## the crisis corpus against the running bot; report in results/
 	@PYTHONPATH=$(CURDIR) $(PY) -m tests.corpus.evaluate
+
+conversations: train ## routing scenarios played by a simulated user; report in results/
+	@PYTHONPATH=$(CURDIR) $(PY) -m tests.corpus.simulate
 
 # Speed and memory (not part of `make test`): see bench/results.md.
 bench: train ## speed and memory beside a plain `rasa init` bot (bench/results.md)

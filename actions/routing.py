@@ -111,7 +111,13 @@ def _tip(rule: Dict[str, Any], lang: str) -> str:
 
 def _org_line(key: str, rule: Dict[str, Any], lang: str) -> str:
     why = texts.fill(texts.translated(rule, "waarom", lang), lang)
-    return texts.text("route.organisatie", lang, naam=orgs.get(key)["naam"], waarom=why, contact=texts.contact(key, lang))
+    return texts.text(
+        "route.organisatie",
+        lang,
+        naam=texts.translated(orgs.get(key), "naam", lang),
+        waarom=why,
+        contact=texts.contact(key, lang),
+    )
 
 
 def messages(r: Route, zorg: Optional[str], rol: Optional[str], lang: str = texts.DEFAULT) -> List[str]:

@@ -78,8 +78,13 @@ def headings() -> FrozenSet[str]:
 
 @lru_cache(maxsize=1)
 def organisation_names() -> FrozenSet[str]:
-    """The names (`naam`) of the organisations in data/organisaties.yml."""
-    return frozenset(str(org["naam"]).strip() for org in organisations.organisations().values() if org.get("naam"))
+    """The names (`naam`, and `naam_<lang>`) of the organisations in data/organisaties.yml."""
+    return frozenset(
+        str(value).strip()
+        for org in organisations.organisations().values()
+        for field, value in org.items()
+        if value and (field == "naam" or field.startswith("naam_"))
+    )
 
 
 def _markdown_line(line: str, flavour: str, heading: bool) -> str:

@@ -32,6 +32,8 @@ from typing import Callable, Dict, List
 
 import yaml
 
+from bot import language
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 CRISIS = ("acute", "child_danger", "assault_now", "suicide_acute", "suicide", "assault_recent")
@@ -39,6 +41,7 @@ ACUTE = ("acute", "child_danger", "assault_now", "suicide_acute")
 # The sittings whose misses the developers read while building the crisis layer ("dev"); the
 # others were only ever scored ("held out"), so their figures show how the layer generalises.
 DEV_SITTINGS = ("kinderen_tieners", "omstanders_ouders")
+CARD_SITTING = "kaart"  # messages in the six card languages (issue 14): the card in that language
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 FALLBACK_MARK = "begreep ik niet"  # the bare "ik begreep het niet" (a dead end)
 UNSURE_MARKS = ("weet niet zeker wat je bedoelt", "begrijp je nog niet goed")  # guesses offered
@@ -104,7 +107,11 @@ def evaluate(say: Callable[[str, str], List[dict]], workers: int = 4) -> dict:
     started = time.monotonic()
 
     def one(m):
-        return judge(m["expect"], first_text(say(m["text"], f"corpus-{uuid.uuid4().hex}")))
+        answer = first_text(say(m["text"], f"corpus-{uuid.uuid4().hex}"))
+        verdict = judge(m["expect"], answer)
+        if m["sitting"] == CARD_SITTING:  # and in the message's language
+            verdict["language"] = language.detect(answer)[0] == m["lang"]
+        return verdict
 
     def conv(c):
         sender = f"corpus-conv-{uuid.uuid4().hex}"
@@ -124,6 +131,8 @@ def evaluate(say: Callable[[str, str], List[dict]], workers: int = 4) -> dict:
         ("all", lambda m: True),
         ("dev", lambda m: m["sitting"] in DEV_SITTINGS),
         ("held_out", lambda m: m["sitting"] not in DEV_SITTINGS),
+        ("english", lambda m: m.get("lang") == "en" or m.get("register") == "english"),
+        ("card_languages", lambda m: m["sitting"] == CARD_SITTING),
     ):
         rows = [(m, v) for m, v in zip(messages, verdicts) if keep(m)]
         report[scope] = summarise(rows)
@@ -136,6 +145,8 @@ def evaluate(say: Callable[[str, str], List[dict]], workers: int = 4) -> dict:
                 turn_rows.append((t, v))
             prev = t["expect"]
     report["conversation_turns"] = summarise(turn_rows)
+    card = [v for m, v in zip(messages, verdicts) if m["sitting"] == CARD_SITTING]
+    report["card_in_language"] = round(sum(v["language"] for v in card) / len(card), 4) if card else None
     report["misses"] = [
         {
             "sitting": m["sitting"],
@@ -185,7 +196,7 @@ def format_report(r: dict) -> str:
         f"crisis corpus: {r['messages']} messages, {r['conversations']} conversations "
         f"({r['turns']} turns), {r['seconds']} s"
     ]
-    for scope in ("all", "dev", "held_out", "conversation_turns"):
+    for scope in ("all", "dev", "held_out", "english", "card_languages", "conversation_turns"):
         s = r[scope]
         lines.append(
             f"  {scope:18s} acute {pct(s['acute_recall'])} (n={s['n_acute']})  "
@@ -194,6 +205,7 @@ def format_report(r: dict) -> str:
             f"false alarms {pct(s['false_alarms'])} (n={s['n_calm']})  "
             f"calm: dead end {pct(s['calm_fallback'])}, guesses {pct(s['calm_unsure'])}"
         )
+    lines.append(f"  card languages: the answer in the message's language {pct(r.get('card_in_language'))}")
     lines.append(
         "  per kind (all messages): " + ", ".join(f"{k} {v['passed']}/{v['n']}" for k, v in r["all"]["per_kind"].items())
     )

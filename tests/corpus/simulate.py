@@ -1,0 +1,187 @@
+"""Routing scenarios played as whole conversations (issue 17): a simulated user answers the
+bot's questions in free text, and the route it gets is checked against the routing table.
+
+The scenarios are tests/corpus/scenarios/*.yml (written apart from the training data and the
+routing code; the organisations each must get come from the domain brief's table). The user
+opens with the scenario's first message and then answers each question the bot asks with the
+scenario's own words: the question is recognised by its response text (utter_ask_<slot> of
+the domain, in the conversation's language). A reply the user cannot place gets the scenario's
+"anders" answer.
+
+Counted per scenario: right route (every required organisation named, the first one first),
+dead ends (a reply with the bare fallback, or no route within MAX_TURNS), turns to the route.
+`python -m tests.corpus.simulate` (or `make conversations`) starts the bot and writes
+results/routing-report.{txt,json}; tests/e2e/test_conversations.py runs it in `make test`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Callable, Dict, List, Optional
+
+import yaml
+
+from actions import organisations as orgs
+from actions.texts import text
+from bot.domain_files import domain_dict
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+MAX_TURNS = 10
+QUESTIONS = {f"utter_ask_{slot}": slot for slot in ("zorg", "rol", "minderjarig", "lvb", "anoniem")}
+QUESTIONS["utter_greet"] = "veilig"
+FALLBACK_RESPONSES = ("utter_default", "utter_suggest_again")
+
+
+def load_scenarios() -> List[dict]:
+    out = []
+    for path in sorted((HERE / "scenarios").glob("*.yml")):
+        out += yaml.safe_load(path.read_text(encoding="utf-8"))["scenarios"]
+    return out
+
+
+def _key(s: str) -> str:
+    return " ".join(re.sub(r"[^\w ]+", " ", (s or "").lower()).split())[:60]
+
+
+def question_texts() -> Dict[str, str]:
+    """The start of every variation of the questions (all languages) -> the answer it asks."""
+    found = {}
+    responses = domain_dict()["responses"]
+    for name, slot in QUESTIONS.items():
+        for v in responses.get(name, []):
+            for line in (v.get("text") or "").splitlines():
+                if "?" in line:
+                    found[_key(line)] = slot
+    return found
+
+
+def fallback_texts() -> List[str]:
+    responses = domain_dict()["responses"]
+    return [_key(v.get("text", "").splitlines()[0]) for n in FALLBACK_RESPONSES for v in responses.get(n, [])]
+
+
+def route_marks() -> List[str]:
+    return [_key(text("route.slot", lang)) for lang in ("nl", "en")]
+
+
+def asked(messages: List[dict], questions: Dict[str, str]) -> Optional[str]:
+    """Which answer the bot's last question asks for, if it is one of the known questions."""
+    for m in reversed(messages):
+        for line in reversed((m.get("text") or "").splitlines()):
+            slot = questions.get(_key(line))
+            if slot:
+                return slot
+    return None
+
+
+def named(route_text: str) -> List[str]:
+    """Organisation keys named in a route, in the order they first appear."""
+    found = []
+    for key, org in orgs.organisations().items():
+        spots = [route_text.find(f"- {v}:") for f, v in org.items() if f == "naam" or f.startswith("naam_")]
+        spots = [at for at in spots if at >= 0]
+        if spots:
+            found.append((min(spots), key))
+    return [k for _, k in sorted(found)]
+
+
+def play(say: Callable[[str, str], List[dict]], scenario: dict) -> dict:
+    sender = f"scenario-{uuid.uuid4().hex}"
+    questions, fallbacks, marks = question_texts(), fallback_texts(), route_marks()
+    replies = say(scenario["opening"], sender)
+    turns, dead_ends, others = 1, 0, 0
+    route = None
+    while True:
+        texts = [m.get("text") or "" for m in replies]
+        joined = "\n".join(texts)
+        if any(_key(t.splitlines()[0] if t else "") in fallbacks for t in texts):
+            dead_ends += 1
+        if any(_key(line) in marks for line in joined.splitlines()):  # the route's last line
+            route = joined
+            break
+        if turns >= MAX_TURNS:
+            break
+        slot = asked(replies, questions)
+        if slot is None:
+            others += 1
+            if others > 2:
+                break
+            answer = scenario["answers"].get("anders") or "wie moet ik bellen?"
+        else:
+            answer = scenario["answers"].get(slot) or "weet ik niet"
+        replies = say(answer, sender)
+        turns += 1
+    names = named(route or "")
+    required = scenario["must_name"]
+    return {
+        "id": scenario["id"],
+        "lang": scenario.get("lang", "nl"),
+        "route": route is not None,
+        "right": route is not None and set(required) <= set(names) and (names[:1] == [scenario["first"]]),
+        "missing": sorted(set(required) - set(names)),
+        "first": names[:1],
+        "turns": turns,
+        "dead_end": dead_ends > 0 or route is None,
+    }
+
+
+def evaluate(say: Callable[[str, str], List[dict]], workers: int = 4) -> dict:
+    scenarios = load_scenarios()
+    with ThreadPoolExecutor(workers) as pool:
+        rows = list(pool.map(lambda s: play(say, s), scenarios))
+    n = len(rows) or 1
+    with_route = [r for r in rows if r["route"]]
+    return {
+        "scenarios": len(rows),
+        "right_routes": sum(r["right"] for r in rows) / n,
+        "dead_ends": sum(r["dead_end"] for r in rows) / n,
+        "mean_turns": sum(r["turns"] for r in with_route) / (len(with_route) or 1),
+        "english_right": _share([r for r in rows if r["lang"] == "en"], "right"),
+        "rows": rows,
+    }
+
+
+def _share(rows: List[dict], key: str) -> float:
+    return sum(r[key] for r in rows) / len(rows) if rows else 0.0
+
+
+def format_report(r: dict) -> str:
+    lines = [
+        f"routing scenarios: {r['scenarios']}, right routes {r['right_routes']:.1%}, "
+        f"conversations with a dead end {r['dead_ends']:.1%}, turns to the route {r['mean_turns']:.1f}, "
+        f"English right {r['english_right']:.1%}",
+    ]
+    for row in r["rows"]:
+        if not row["right"]:
+            lines.append(f"  {row['id']}: route={row['route']} first={row['first']} missing={row['missing']}")
+    return "\n".join(lines)
+
+
+def write(report: dict, out: Path = ROOT / "results") -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "routing-report.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
+    (out / "routing-report.txt").write_text(format_report(report) + "\n", encoding="utf-8")
+
+
+def main() -> int:
+    from bot.launcher import start_stack, stop_stack
+    from tests.conftest import free_port
+    from tests.helpers import rest_say
+
+    stack = start_stack(free_port(), free_port())
+    try:
+        report = evaluate(lambda t, sender: rest_say(stack.url, t, sender))
+    finally:
+        stop_stack(stack)
+    write(report)
+    print(format_report(report))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
