@@ -27,7 +27,10 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from pathlib import Path
 from typing import Dict, Iterable, NamedTuple, Optional, Tuple
+
+import yaml
 
 # Languages the bot speaks throughout, and those it has a safety card in.
 FULL_LANGUAGES = ("nl", "en")
@@ -70,58 +73,13 @@ _BG_LETTERS = frozenset("ъ")
 _RU_BE_LETTERS = frozenset("ыэёў")
 _PERSIAN_URDU_LETTERS = frozenset("پچژگکیٹڈڑںےہ")
 
-# Names that read the same in every language: organisations the bot refers to, places, apps.
-# They are left out before the model reads a message ("what is veilig thuis" is English).
-NEUTRAL_NAMES = (
-    "veilig thuis",
-    "comensha",
-    "meld misdaad anoniem",
-    "centrum seksueel geweld",
-    "csg",
-    "fier",
-    "fairwork",
-    "slachtofferhulp",
-    "kindertelefoon",
-    "de kindertelefoon",
-    "113 zelfmoordpreventie",
-    "zelfmoordpreventie",
-    "ind",
-    "ggd",
-    "amsterdam",
-    "rotterdam",
-    "den haag",
-    "utrecht",
-    "eindhoven",
-    "groningen",
-    "tilburg",
-    "almere",
-    "breda",
-    "nijmegen",
-    "westland",
-    "venlo",
-    "antwerpen",
-    "brussel",
-    "nederland",
-    "holland",
-    "whatsapp",
-    "insta",
-    "instagram",
-    "snapchat",
-    "tiktok",
-    "facebook",
-    "telegram",
-)
-# Chat words that people write whatever their language, and English loanwords of Dutch chat ("oké
-# thanks", "sorry", "chat"): they do not count towards SWITCH_WORDS and the model does not read them.
-CHAT_WORDS = frozenset(
-    """
-    ok oke oké okay okey okee oki okido k kk sorry sorri sry srry thanks thanx thx thnx tnx ty chat app
-    please pls plz plss plis hi hey hello hallo bye byebye lol haha hahaha hihi xd omg btw idk wtf nice cool
-    super top help sms link site website mail email online bot hmm hm uh eh ehm ah oh aha
-    ок окей оке сорі сори мерси мерсі хелп чат
-    اوكي اوك اوكيه اوكى اوكاي باي هاي هلو
-    """.split()
-)
+# Word lists (names that read the same in every language, chat words, language names, filler
+# and negation words) are data: data/languages.yml.
+WORDS_FILE = Path(__file__).resolve().parents[1] / "data" / "languages.yml"
+with open(WORDS_FILE, encoding="utf-8") as _f:
+    _WORDS = yaml.load(_f, Loader=yaml.BaseLoader)  # every word a string
+NEUTRAL_NAMES = tuple(_WORDS["neutral_names"])
+CHAT_WORDS = frozenset(_WORDS["chat_words"].split())
 _NEUTRAL = re.compile(
     r"(?<!\w)(?:" + "|".join(re.escape(n) for n in sorted(NEUTRAL_NAMES, key=len, reverse=True)) + r")(?!\w)"
 )
@@ -271,63 +229,13 @@ def detect(text: str) -> Tuple[Optional[str], float]:
 
 # --- Explicit choice ---------------------------------------------------------------------------
 
-# Names of the bot's languages, as people write them in the bot's languages (without diacritics in
-# Latin script; see _norm).
-_NAMES = {
-    "en": "english engels engelse engelstalig englisch angielski angielsku engleza englezeste "
-    "ingilizce ingilizcə английски английский английском англійська англійською англійськи "
-    "الانجليزية الانجليزي انجليزي بالانجليزي بالانجليزية الانكليزية انكليزي بالانكليزي",
-    "nl": "nederlands dutch hollands vlaams nederlandse niderlandzki holenderski holendersku neerlandeza "
-    "olandeza hollandaca felemenkce нидерландски холандски нидерландский голландский нідерландська "
-    "нідерландською голландська الهولندية الهولندي هولندي بالهولندي بالهولندية",
-    "pl": "polski polsku polish pools polskim poloneza lehce polonca полски польский польська польською "
-    "البولندية بولندي بالبولندي",
-    "ro": "romana romaneste romanian roemeens romanesc romence rumunski rumunsku румънски румынский "
-    "румунська румунською الرومانية روماني بالروماني",
-    "bg": "български bulgarian bulgaars balgarski bulgarski bulgara bulgarca bulgarsku болгарский "
-    "болгарська болгарською البلغارية بلغاري",
-    "uk": "українська українською українськи ukrainian oekraiens ukrainsku ukrainski ucraineana ukraynaca "
-    "украински украинский украинском الأوكرانية الاوكرانية اوكراني",
-    "ar": "العربية عربي بالعربي بالعربية عربى arabic arabisch arabski arabsku araba arapca арабски "
-    "арабский арабська арабською",
-    "tr": "turkce turkish turks turecki turecku turca турски турецкий турецька турецькою التركية تركي بالتركي",
-}
+_NAMES = dict(_WORDS["names"])
 _NAME_TO_LANG = {name: lang for lang, names in _NAMES.items() for name in names.split()}
 
-# Words that may stand around a language name in a request for it: "can you speak english please",
-# "spreek je engels", "czy ktoś mówi po polsku", "türkçe bilen biri var mı", "ممكن بالانجليزي".
-_FILLER = frozenset(
-    """
-    please pls plz plis pleas in the a an language lang can could you u we i speak speaks speaking talk
-    write chat continue switch change to do does is are ok okay oke fine here possible only want would like
-    prefer use reply answer respond me hello hi hey sorry yes yeah someone anyone somebody anybody who there
-    also too it understand version translate for with of and or instead rather now again let us lets need
-    person people staff worker helper
-    graag alsjeblieft alstublieft aub svp het de taal kan kun kunt kunnen je jij jullie wij ik mag
-    spreek spreekt spreken praat praten schrijf schrijven verder door doorgaan gaan naar ook hallo hoi
-    er iemand die wil liever mogelijk ja wel even gewoon alleen antwoord antwoorden begrijp begrijpt nodig
-    persoon medewerker
-    versta verstaat ge kunde gij
-    czy po mowi mowie mowic mowisz mozna moge pisac pisz ktos prosze pan pani jest jezyk jezyku rozmawiac tak
-    dzien dobry czesc
-    pot poti putem vorbi vorbiti vorbesti vorbeste vorbim limba te rog va cineva aici scrie scrieti scriu
-    se poate da buna salut
-    може мога можете ли на говорите говориш говори някой моля да пиша пишете искам здравей добър ден има
-    език езика по ок
-    можна можу можете будь ласка говорите говориш говорить розмовляєте розмовляє розмовляти хтось мовою
-    мова мові писати
-    я так привіт добрий день є по ок
-    هل ممكن تتكلم تتكلمي تحكي تحكى يتكلم يحكي في حد أحد احد من فضلك لو سمحت أريد اريد باللغة اللغة
-    نعم مرحبا أتكلم اتكلم يمكنني يمكن التحدث أحكي احكي بدي ابغى أبغى اكتب أكتب
-    konusabilir konusabilirmiyiz miyiz misin musun misiniz konus konusun konusuyor konusan konusur
-    bilen bilir biliyor musunuz biri var mi mu lutfen yaz yazabilir yazabilirmiyim miyim dilinde dili ile
-    olur tamam
-    merhaba selam evet
-    """.split()
-)
+_FILLER = frozenset(_WORDS["filler"].split())
 # Words that deny what follows them ("i don't speak dutch", "ik spreek geen nederlands", "nie mówię
 # po polsku", "لا أتكلم الهولندية") or what stands before them ("hollandaca bilmiyorum").
-_NEGATION_BEFORE = frozenset("dont don't don’t not cant can't can’t cannot never niet geen nie не ні لا ما مش".split())
+_NEGATION_BEFORE = frozenset(_WORDS["negation_before"].split())
 _NEGATION_AFTER = re.compile(r"(miyorum|muyorum|mıyorum|müyorum|miyor|muyor|mıyor|müyor|mez|maz|meyiz|mayiz)$")
 
 

@@ -24,6 +24,7 @@ INPUTS = [
     "bot/crisis.py",
     "bot/crisis_phrases.py",
     "bot/language.py",
+    "data/languages.yml",
     "data/organisaties.yml",  # the card texts in the domain have the numbers filled in
     *(f"data/texts/{lang}.yml" for lang in CARD_LANGUAGES),
     *TRAIN_DATA,
