@@ -6,6 +6,7 @@ every slot in `SLOTS`, so a form does not repeat one method per question.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Any, Callable, Dict, Sequence
 
 from rasa_sdk import FormValidationAction
@@ -14,8 +15,9 @@ from rasa_sdk import FormValidationAction
 class OneCheckForm(FormValidationAction):
     SLOTS: Sequence[str] = ()
 
-    def check(self, slot: str, value: Any, dispatcher, tracker, domain=None) -> Dict[str, Any]:  # pragma: no cover
-        raise NotImplementedError
+    @abstractmethod  # abstract: rasa-sdk's executor registers only concrete actions
+    def check(self, slot: str, value: Any, dispatcher, tracker, domain=None) -> Dict[str, Any]:
+        """The slot's value after the check (None: ask again)."""
 
     def __getattr__(self, name: str) -> Callable:
         slot = name[len("validate_") :] if name.startswith("validate_") else None

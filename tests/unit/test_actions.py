@@ -103,3 +103,15 @@ def test_organisation_info_accepts_a_name_as_entity_value():
         ActionOrganisatieInfo(), tracker(entities=[{"entity": "organisatie", "value": "Koraal"}], text="wat doet Koraal")
     )
     assert "088-5057410" in msgs[0]["text"]
+
+
+def test_the_action_server_registers_every_action_of_the_domain():
+    """What `rasa_sdk --actions actions` does at start-up: a class it cannot register stops it."""
+    from rasa_sdk.executor import ActionExecutor
+
+    from bot.domain_files import domain_dict
+
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    custom = [a for a in domain_dict()["actions"] if a.startswith(("action_", "validate_"))]
+    assert set(custom) <= set(executor.actions), set(custom) - set(executor.actions)
