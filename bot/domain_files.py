@@ -88,17 +88,18 @@ def _form_slots(domain: Dict[str, Any]) -> None:
 
 
 CARD_RESPONSE = "utter_language_card"
-# The crisis answers (data/rules/crisis.yml): in a card language each is the danger card, 112
-# first, with the line for suicide (113) or sexual violence (Centrum Seksueel Geweld) under it.
+# The crisis answers (data/rules/crisis.yml) in a card language: the texts, in this order. The
+# danger card (112 first), with the line for suicide (113) or sexual violence (Centrum Seksueel
+# Geweld) under it; thoughts of suicide (not now) get the 113 line first, as in Dutch.
 DANGER_RESPONSES = {
-    "utter_acute_danger": (),
-    "utter_bel_112_nu": (),
-    "utter_crisis_followup": (),
-    "utter_danger_unclear": (),
-    "utter_suicide_acute": ("kaart.gevaar_zelfmoord",),
-    "utter_suicide": ("kaart.gevaar_zelfmoord",),
-    "utter_sexual_assault_now": ("kaart.gevaar_seksueel",),
-    "utter_sexual_assault": ("kaart.gevaar_seksueel",),
+    "utter_acute_danger": ("kaart.gevaar",),
+    "utter_bel_112_nu": ("kaart.gevaar",),
+    "utter_crisis_followup": ("kaart.gevaar",),
+    "utter_danger_unclear": ("kaart.gevaar",),
+    "utter_suicide_acute": ("kaart.gevaar", "kaart.gevaar_zelfmoord"),
+    "utter_suicide": ("kaart.gevaar_zelfmoord", "kaart.gevaar"),  # thoughts of suicide: 113 first
+    "utter_sexual_assault_now": ("kaart.gevaar", "kaart.gevaar_seksueel"),
+    "utter_sexual_assault": ("kaart.gevaar", "kaart.gevaar_seksueel"),
 }
 
 
@@ -119,7 +120,7 @@ def _card_variations(domain: Dict[str, Any]) -> None:
         responses.setdefault(CARD_RESPONSE, []).append(card)
         for name, extra in DANGER_RESPONSES.items():
             if name in responses:
-                lines = [texts.text(key, lang) for key in ("kaart.gevaar", *extra)]
+                lines = [texts.text(key, lang) for key in extra]
                 responses[name].append({"condition": copy.deepcopy(when), "text": "\n".join(lines)})
 
 

@@ -2,8 +2,12 @@
 
 With little training data, DIET would guess these; word lists are exact and can be
 reviewed by the content team. Sources:
-- data/lexicon.yml: patterns for `rol`, `minderjarig`, `lvb`, `anoniem` (see its header);
-- an age in the message ("van 15", "14 jaar", "16-jarige") decides `minderjarig` first;
+- data/lexicon.yml: patterns for `rol`, `lvb`, `anoniem`, `zorg`, `gids` (see its header);
+- `minderjarig` from the ages in the message (`ages_in`: "ze is 15", "(14)", "14-jarige",
+  "vijftien jaar", "nog geen 18") and the people in it (`personen` in data/lexicon.yml), for the
+  person the worry is about: not a companion ("een leerling (14) met een vriend van 22"), the
+  writer only when it happens to the writer ("ik ben 9"); a minor wins, adult only when nobody
+  in the message might be under 18, else nothing (the form asks);
 - data/organisaties.yml: every organisation's `aliassen` give the `organisatie` entity,
   whose value is the organisation's key in that file (longest alias wins).
 """
@@ -11,13 +15,14 @@ reviewed by the content team. Sources:
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
 
 import yaml
 
 from bot.components.danger_detector import ROOT
-from bot.components.phrase_matcher import PhraseMatcher
+from bot.components.phrase_matcher import OrganisationFinder, PhraseMatcher
 from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.tokenizers.tokenizer import Tokenizer
 from rasa.shared.nlu.constants import ENTITIES, TEXT
@@ -29,11 +34,106 @@ DEFAULT_LEXICON = "data/lexicon.yml"
 DEFAULT_ORGANISATIONS = "data/organisaties.yml"
 NAME = "LexiconEntityExtractor"
 
-AGE = re.compile(
-    r"(?:\b(?:van|is|ben|was|wordt|werd)\s+(\d{1,2})\b(?!\s*(?:uur|minuten|euro|keer|dagen|weken|maanden|procent|%|:))"
-    r"|\b(\d{1,2})\s*(?:jaar|jr|-?jarige?)\b)",
-    re.IGNORECASE,
+WORD_NUMBERS = {
+    w: i
+    for i, w in enumerate(
+        "twee drie vier vijf zes zeven acht negen tien elf twaalf dertien veertien vijftien "
+        "zestien zeventien achttien negentien".split(),
+        start=2,
+    )
+}
+TENS = {w: 10 * i for i, w in enumerate("twintig dertig veertig vijftig zestig zeventig tachtig negentig".split(), start=2)}
+WORD_NUMBERS.update(TENS)
+for _tens, _tv in TENS.items():
+    for _unit, _uv in {"een": 1, "één": 1, **{w: v for w, v in WORD_NUMBERS.items() if v < 10}}.items():
+        WORD_NUMBERS.update({_unit + "en" + _tens: _tv + _uv, _unit + "ën" + _tens: _tv + _uv})
+NUM = r"(?P<n>\d{1,3}|" + "|".join(sorted(WORD_NUMBERS, key=len, reverse=True)) + ")"
+UNIT = r"(?:jaar|jr\.?|j)\b"
+# Not an age: "3 uur", "5 kinderen", "12,50 euro", "al 3 jaar geleden", "2 jaar lang".
+DURATION = (
+    r"\s*(?:geleden|lang|getrouwd|samen|bezig|terug|in dienst|werkzaam|ervaring|cel|celstraf|gevangenisstraf|zo\b|"
+    r"aan de gang|gaande)"
 )
+NOT_AGE = (
+    r"(?!\s*(?:uur|u\b|min|seconden|euro|€|keer|x\b|dag|weken|week|maand|procent|%|:|[.,]\d|kinderen|kids|mensen|"
+    r"personen|leerlingen|jongeren|cliënten|vrouwen|mannen|man\b|meter|km|kilo|kg|stuks|punten|vragen|stappen|e\b|"
+    r"ste\b|de\b|tot\b|-?\s*jarig))(?!\s*" + UNIT + DURATION + ")"
+)
+LESS = "nog geen|nog niet|nog net geen|jonger dan|onder de|onder|beneden de|minder dan"
+MORE = "ouder dan|boven de|boven|meer dan|over de"
+AGES = [  # in this order; a later match inside an earlier one is skipped
+    ("jarig", re.compile(r"\b" + NUM + r"\s*-?\s*jarige?n?\b", re.I)),
+    ("haakjes", re.compile(r"\(\s*" + NUM + r"\s*(?:" + UNIT + r")?\s*\)", re.I)),
+    (
+        "na",
+        re.compile(
+            r"\b(?P<pre>ik ben|ben ik|ben|word|is|was|wordt|werd|zijn|van|bijna|(?P<cmp>" + LESS + "|" + MORE + r"))\s+"
+            r"(?P<fill>(?:(?:nu|pas|net|nog maar|maar|inmiddels|ongeveer|rond de|rond|zo'n|circa|ook|toen|bijna)\s+)*)"
+            r"\b" + NUM + r"\b" + NOT_AGE + r"(?P<unit>\s*" + UNIT + r")?",
+            re.I,
+        ),
+    ),
+    ("jaar", re.compile(r"\b" + NUM + r"\s*" + UNIT + r"(?:\s+oud\b)?(?!" + DURATION + ")", re.I)),
+    ("plus", re.compile(r"(?<![\w+])(?P<n>18)\s*\+|\+\s*(?P<m>18)\b")),
+]
+NOT_AGE_BEFORE = re.compile(r"\b(?:iq|score|cijfer|groep|klas|nummer|huisnummer|bus|lijn|stap|artikel|kamer)\s*$", re.I)
+DURATION_BEFORE = re.compile(
+    r"\b(?:al|sinds|ruim|afgelopen|laatste|binnen|na|over|voor|paar|elke|elk|om de|per|tot|vanaf|tussen)\s+$", re.I
+)
+SELF_BEFORE = re.compile(r"\bik\s*,?\s*$", re.I)
+PRONOUN_BEFORE = re.compile(r"\b(?P<p>ze|zij|hij|ie|die)\s+$", re.I)
+PRONOUN_GENDER = {"ze": "v", "zij": "v", "hij": "m", "ie": "m", "die": ""}
+
+
+@dataclass
+class Age:
+    lo: float
+    hi: float
+    start: int
+    end: int
+    kind: str
+    pre: str = ""
+
+    @property
+    def status(self) -> Optional[str]:
+        return "ja" if self.hi < 18 else "nee" if self.lo >= 18 else None
+
+
+def ages_in(text: str) -> List[Age]:
+    """Every age in the text, in order; "nog geen 18" is below 18, "boven de 18" above it."""
+    found: List[Age] = []
+    for kind, regex in AGES:
+        for m in regex.finditer(text):
+            if any(a.start < m.end() and m.start() < a.end for a in found):
+                continue
+            groups = m.groupdict()
+            word = (groups.get("n") or groups.get("m") or "").lower()
+            n = int(word) if word.isdigit() else WORD_NUMBERS.get(word, 0)
+            pre, cmp = (groups.get("pre") or "").lower(), (groups.get("cmp") or "").lower()
+            before = text[: m.start()]
+            if not 0 < n < 110 or NOT_AGE_BEFORE.search(before) or (kind == "jaar" and DURATION_BEFORE.search(before)):
+                continue
+            if kind == "na" and pre == "van" and n < 10 and not word.isdigit() and not groups.get("unit"):
+                continue  # "een moeder van twee"
+            lo = hi = float(n)
+            if cmp in LESS.split("|"):
+                lo, hi = 0.0, n - 0.5
+            elif cmp or kind == "plus":
+                lo, hi = n + (0.5 if cmp else 0.0), 200.0
+            elif pre == "bijna" or "bijna" in (groups.get("fill") or "").lower():
+                lo, hi = n - 1.0, n - 0.5
+            found.append(Age(lo, hi, m.start(), m.end(), kind, pre))
+    return sorted(found, key=lambda a: a.start)
+
+
+def age_in(text: str) -> Optional[int]:
+    """The first exact age in the text (for callers that want a number)."""
+    for a in ages_in(text):
+        if a.lo == a.hi:
+            return int(a.lo)
+    return None
+
+
 STEP = re.compile(
     r"\bstap\s*(?P<num>[1-5]|een|één|twee|drie|vier|vijf)\b"
     r"|\b(?P<ord>eerste|tweede|derde|vierde|vijfde|laatste)\s+stap\b",
@@ -66,70 +166,114 @@ def step_in(text: str) -> Optional[Tuple[int, int, int]]:
 
 JOINER = re.compile(r"^\s*(?:en|of|/|,)?\s*$")
 
-# Words in aliases that are also everyday Dutch ("om") or common abbreviations ("mw" for
-# mevrouw): an alias with such a word only matches when that word is typed in capitals.
-CAPITALS_ONLY = {"om", "mw", "gi", "vt"}
-
-
-def age_in(text: str) -> Optional[int]:
-    for m in AGE.finditer(text):
-        value = int(m.group(1) or m.group(2))
-        if 0 < value < 110:
-            return value
-    return None
-
 
 def _resolve(path: str) -> Path:
     p = Path(path)
     return p if p.is_absolute() else ROOT / p
 
 
-class OrganisationFinder:
-    """Finds organisation aliases as whole words; value = organisation key."""
+SELF_MENTION = re.compile(r"\b(?:ik ben|ik als|^als|[,.] als)\s+(?:een|de|het|zijn|haar|z'n|zn|d'r|hun|zelf)?\s*$", re.I)
+# A partner or friend is somebody else than the person when it is "haar vriend", "heeft een vriend"
+# or "met een vriend"; any person after the first is when it is "met/door/voor/van een ..." or
+# "haar zoon". Such a companion's age never makes the person an adult (a minor always counts).
+ARTICLES = (
+    r"(?:(?:een|de|die|dat|deze|haar|zijn|z'n|zn|d'r|hun|mijn|mn|m'n|onze|je|jouw|nieuwe|oudere|volwassen|oude|jonge|"
+    r"andere|veel)\s+){0,2}$"
+)
+PARTNER_BEFORE = re.compile(r"\b(?:haar|zijn|z'n|zn|d'r|hun|heeft|had|hebben|krijgt|kreeg|met)\s+" + ARTICLES, re.I)
+POSSESSIVE_BEFORE = re.compile(r"\b(?:haar|zijn|z'n|zn|d'r|hun)\s+" + ARTICLES, re.I)
+COMPANION_BEFORE = re.compile(r"\b(?:met|door|voor|van|bij|tegen|aan|haar|zijn|z'n|zn|d'r|hun)\s+" + ARTICLES, re.I)
+PARTNER_WORDS = {"man", "vrouw", "echtgenoot", "echtgenote"}
 
-    def __init__(self, organisations: Dict[str, Dict[str, Any]]):
-        self.alias_to_key: Dict[str, str] = {}
-        for key, org in organisations.items():
-            names = [org.get("naam", ""), org.get("afkorting", "")] + list(org.get("aliassen") or [])
-            for alias in names:
-                alias = str(alias or "").strip().lower()
-                if alias:
-                    self.alias_to_key.setdefault(alias, key)
-        aliases = sorted(self.alias_to_key, key=len, reverse=True)
-        self.pattern = (
-            re.compile(
-                r"(?<![\w-])(" + "|".join(re.escape(a) for a in aliases) + r")(?![\w-])",
-                re.IGNORECASE,
-            )
-            if aliases
-            else None
-        )
 
-    @classmethod
-    def from_file(cls, path: Path) -> "OrganisationFinder":
-        with open(path, encoding="utf-8") as f:
-            return cls((yaml.safe_load(f) or {}).get("organisaties") or {})
+@dataclass
+class Person:
+    kind: str  # kind | volwassen | open | partner | ander
+    gender: str  # v | m | x
+    start: int
+    end: int
+    word: str
+    role: str = "persoon"  # persoon (counted) | zelf (the writer) | ander (somebody else)
+    ages: List[Age] = field(default_factory=list)
 
-    def find(self, text: str) -> List[Tuple[str, int, int]]:
-        if not self.pattern:
-            return []
-        found = []
-        for m in self.pattern.finditer(text):
-            alias = m.group(1).lower()
-            if any(w.lower() in CAPITALS_ONLY and w != w.upper() for w in m.group(1).split()):
-                continue
-            found.append((self.alias_to_key[alias], m.start(), m.end()))
-        return found
+    @property
+    def status(self) -> Optional[str]:
+        if self.ages:
+            found = {a.status for a in self.ages}
+            return "ja" if "ja" in found else "nee" if found == {"nee"} else None
+        return {"kind": "ja", "volwassen": "nee"}.get(self.kind)
+
+
+class People:
+    """Who a message is about, and the age of each (pure Python, on the character offsets)."""
+
+    def __init__(self, spec: Dict[str, Dict[str, List[str]]], negations: Sequence[str]):
+        categories = {kind: {g: [[words]] for g, words in genders.items()} for kind, genders in spec.items()}
+        self.matcher = PhraseMatcher({"max_gap": 0, "negaties": list(negations), "categorieen": categories})
+        self.partners = {str(w).lower() for w in (spec.get("partner") or {}).get("x", [])} | PARTNER_WORDS
+        for words in (spec.get("partner") or {}).values():
+            self.partners |= {str(w).lower() for w in words}
+
+    def find(self, text: str, tokens: Sequence[Tuple[str, str, int, int]], ages: List[Age]) -> List[Person]:
+        people = [
+            Person(m.category, m.name, tokens[i][2], tokens[e - 1][3], text[tokens[i][2] : tokens[e - 1][3]].lower())
+            for m, i, e in self.matcher.spans([(lemma, word) for lemma, word, _, _ in tokens], every=True)
+        ]
+        people.sort(key=lambda p: p.start)
+        merged: List[Person] = []
+        for p in people:  # "een oudere vrouw", "een volwassen dochter": one person
+            if merged and not text[merged[-1].end : p.start].strip():
+                adjective = merged.pop()
+                if p.kind == "open" and adjective.kind in ("kind", "volwassen"):
+                    p.kind = adjective.kind
+                p.start = adjective.start
+            merged.append(p)
+        for a in ages:  # "een 14-jarige": a person; "een 14-jarige dochter": her age
+            if a.kind == "jarig" and not any(p.start >= a.end and not text[a.end : p.start].strip() for p in merged):
+                merged.append(Person("open", "x", a.start, a.end, text[a.start : a.end].lower()))
+        merged.sort(key=lambda p: p.start)
+        counted, unnamed = False, []
+        for p in merged:
+            before = text[: p.start]
+            if SELF_MENTION.search(before):
+                p.role = "zelf"
+            elif p.kind == "ander" or (p.word in self.partners and PARTNER_BEFORE.search(before)):
+                p.role = "ander"
+            elif counted and COMPANION_BEFORE.search(before):
+                p.role = "ander"
+            else:
+                if not counted and POSSESSIVE_BEFORE.search(before):  # "d'r vader slaat haar": and her?
+                    unnamed.append(Person("open", "-", p.start, p.start, ""))
+                counted = True
+        return sorted(merged + unnamed, key=lambda p: p.start)
+
+    @staticmethod
+    def holder(text: str, a: Age, people: List[Person]) -> Optional[Person]:
+        """The person an age belongs to; None: nobody named (the person the worry is about)."""
+        if a.kind == "jarig":
+            return next((p for p in people if p.start >= a.start and not text[a.end : p.start].strip()), None)
+        before, people = text[: a.start], [p for p in people if p.word]
+        pronoun = PRONOUN_BEFORE.search(before)
+        if pronoun:
+            gender = PRONOUN_GENDER[pronoun.group("p").lower()]
+            earlier = [p for p in people if p.end <= a.start and (not gender or p.gender in (gender, "x"))]
+            return earlier[-1] if earlier else None
+        sentence = re.split(r"[.!?;]", before)[-1]
+        earlier = [p for p in people if len(before) - len(sentence) <= p.start and p.end <= a.start]
+        return earlier[-1] if earlier else None
+
+
+def _is_self(text: str, a: Age) -> bool:
+    return a.pre in ("ik ben", "ben ik", "ben", "word") or bool(SELF_BEFORE.search(text[: a.start]))
 
 
 class Lexicon:
     """Pure-Python extraction over text plus (lemma, text, start, end) tokens."""
 
     ORDER = {
-        "rol": ["professional", "ouder", "omstander", "slachtoffer"],
-        "minderjarig": ["ja", "nee"],
-        "lvb": ["ja"],
-        "anoniem": ["ja"],
+        "rol": ["professional", "slachtoffer", "ouder", "omstander"],
+        "lvb": ["nee", "onbekend", "ja"],
+        "anoniem": ["ja", "nee"],
         "gids": ["uitbuiting", "meldcode"],
         "zorg": [
             "seksuele_uitbuiting",
@@ -142,41 +286,80 @@ class Lexicon:
         ],
     }
 
-    def __init__(self, matcher: PhraseMatcher, organisations: OrganisationFinder):
+    def __init__(self, matcher: PhraseMatcher, organisations: OrganisationFinder, people: Optional[People] = None):
         self.matcher = matcher
         self.organisations = organisations
+        self.people = people or People({}, [])
 
     @classmethod
     def from_files(cls, lexicon: str = DEFAULT_LEXICON, organisations: str = DEFAULT_ORGANISATIONS) -> "Lexicon":
-        return cls(PhraseMatcher.from_file(_resolve(lexicon)), OrganisationFinder.from_file(_resolve(organisations)))
+        with open(_resolve(lexicon), encoding="utf-8") as f:
+            spec = yaml.safe_load(f) or {}
+        people = People(spec.get("personen") or {}, spec.get("negaties") or [])
+        return cls(PhraseMatcher(spec), OrganisationFinder.from_file(_resolve(organisations)), people)
+
+    def minor(self, text: str, tokens, rol: Optional[str], thuis: bool) -> Tuple[Optional[str], Optional[str], int, int]:
+        """(rol, minderjarig, start, end) from the ages and the people in the message."""
+        ages = ages_in(text)
+        people = self.people.find(text, tokens, ages)
+        writer: List[Tuple[Optional[str], int, int]] = []  # the writer's own age: "ik ben 9"
+        about: List[Tuple[Optional[str], int, int]] = []  # the person the worry is about
+        for a in ages:
+            holder = None if _is_self(text, a) else self.people.holder(text, a, people)
+            if _is_self(text, a) or (holder and holder.role == "zelf"):
+                writer.append((a.status, a.start, a.end))
+            elif holder is None:
+                about.append((a.status, a.start, a.end))
+            else:
+                holder.ages.append(a)
+        writer += [(p.status, p.start, p.end) for p in people if p.role == "zelf" and p.kind in ("kind", "volwassen")]
+        about += [(p.status, p.start, p.end) for p in people if p.role == "persoon"]
+        # A minor anywhere in the message counts (when unsure, the route includes Veilig Thuis);
+        # the age of a companion ("met een vriend van 22") never makes the person an adult.
+        minors = [x for x in about + [(p.status, p.start, p.end) for p in people if p.role == "ander"] if x[0] == "ja"]
+        writer_minor = next((w for w in writer if w[0] == "ja"), None)
+        if writer_minor and rol not in ("professional", "ouder") and (rol in (None, "slachtoffer") or thuis):
+            rol = "slachtoffer"  # "ik ben 9 en mijn vader slaat mama"
+        if rol == "slachtoffer":  # about the writer; a child named too counts ("mij en mijn zusje van 8")
+            found = writer_minor or (minors[0] if minors else None)
+            found = found or next((w for w in writer if w[0] == "nee"), None)
+        else:
+            found = minors[0] if minors else None
+            if not found and about and all(x[0] == "nee" for x in about):
+                found = about[0]  # adult only when nobody in it might be under 18
+        if not found:
+            return rol, None, 0, 0
+        return rol, found[0], found[1], found[2]
 
     def extract(self, text: str, tokens: Sequence[Tuple[str, str, int, int]]) -> List[Dict[str, Any]]:
         entities: List[Dict[str, Any]] = []
         spans = self.matcher.spans([(lemma, word) for lemma, word, _, _ in tokens])
         by_entity: Dict[str, Dict[str, Tuple[int, int]]] = {}
         for match, start, end in spans:
-            by_entity.setdefault(match.category, {}).setdefault(match.name, (start, end))
-        age = age_in(text)
-        if age is not None:
-            m = AGE.search(text)
-            by_entity["minderjarig"] = {}
-            entities.append(self._entity("minderjarig", "ja" if age < 18 else "nee", m.start(), m.end(), text))
+            by_entity.setdefault(match.category, {}).setdefault(match.name, (tokens[start][2], tokens[end - 1][3]))
+        rol = next((v for v in self.ORDER["rol"] if v in by_entity.get("rol", {})), None)
+        new_rol, minor, start, end = self.minor(text, tokens, rol, "_thuis" in by_entity)
+        if new_rol != rol and new_rol:
+            by_entity["rol"] = {new_rol: (start, end)}
+        if minor:
+            by_entity["minderjarig"] = {minor: (start, end)}
         for entity, values in by_entity.items():
+            if entity.startswith("_"):
+                continue
             for value in self.ORDER.get(entity, list(values)):
                 if value in values:
-                    start, end = values[value]
-                    entities.append(self._entity(entity, value, tokens[start][2], tokens[end - 1][3], text))
+                    entities.append(self._entity(entity, value, values[value][0], values[value][1], text))
                     break
         step = step_in(text)
         if step:
             entities.append(self._entity("stap", str(step[0]), step[1], step[2], text))
-        spans: Dict[str, List[int]] = {}
+        orgs: Dict[str, List[int]] = {}
         for key, start, end in self.organisations.find(text):
-            if key not in spans:
-                spans[key] = [start, end]
-            elif JOINER.match(text[spans[key][1] : start]):
-                spans[key][1] = end  # "RIEC's en LIEC", "OGGZ / bemoeizorg": one mention
-        for key, (start, end) in spans.items():
+            if key not in orgs:
+                orgs[key] = [start, end]
+            elif JOINER.match(text[orgs[key][1] : start]):
+                orgs[key][1] = end  # "RIEC's en LIEC", "OGGZ / bemoeizorg": one mention
+        for key, (start, end) in orgs.items():
             entities.append(self._entity("organisatie", key, start, end, text))
         return entities
 

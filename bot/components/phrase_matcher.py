@@ -1,5 +1,11 @@
 """Ordered, gapped phrase matching over (lemma, text) token pairs, for the word lists of
-data/lexicon.yml (roles, ages, the worry; bot/components/lexicon_extractor.py). Pure Python.
+data/lexicon.yml (roles, ages, the worry; bot/components/lexicon_extractor.py), and the
+organisation names of data/organisaties.yml (OrganisationFinder). Pure Python.
+
+A pattern is a list of steps (each a list of alternatives, each one or more words), or
+{max_gap: N, stappen: [...]} with its own gap. A first step [^] anchors the pattern at the
+start of the message. A match is dropped when a negation ("geen", "niet") stands just before
+it, and with negatie_in_gat: true also inside one of its gaps ("ik ben geen tandarts").
 
 The crisis layer has its own engine with spelling tolerance (bot/crisis.py, data/crisis.yml):
 it reads raw text before anything else; this one reads spaCy's lemmas inside the pipeline.
@@ -11,7 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Sequence, Tuple
 
+import re
+
 import yaml
+
+START = "^"
+CLAUSE_ENDS = {",", ".", "!", "?", ";", ":", "maar"}
 
 
 @dataclass(frozen=True)
@@ -20,8 +31,17 @@ class Match:
     name: str
 
 
+@dataclass(frozen=True)
+class Pattern:
+    category: str
+    name: str
+    steps: List[List[Tuple[str, ...]]]
+    max_gap: int
+    anchored: bool
+
+
 def _split(word: str) -> Tuple[str, ...]:
-    return tuple(word.lower().split())
+    return tuple(str(word).lower().split())
 
 
 class PhraseMatcher:
@@ -30,13 +50,21 @@ class PhraseMatcher:
     def __init__(self, spec: Dict[str, Any]):
         self.max_gap = int(spec.get("max_gap", 4))
         self.negations = {n.lower() for n in spec.get("negaties", [])}
-        # category -> name -> list of patterns; pattern = list of steps; step = list of word seqs
-        self.patterns: List[Tuple[str, str, List[List[Tuple[str, ...]]]]] = []
+        self.negation_in_gap = bool(spec.get("negatie_in_gat", False))
+        self.patterns: List[Pattern] = []
         for category, named in (spec.get("categorieen") or {}).items():
             for name, patterns in named.items():
                 for pattern in patterns:
-                    steps = [[_split(str(alt)) for alt in step] for step in pattern]
-                    self.patterns.append((category, name, steps))
+                    self.patterns.append(self._pattern(str(category), str(name), pattern))
+
+    def _pattern(self, category: str, name: str, pattern: Any) -> Pattern:
+        gap = self.max_gap
+        if isinstance(pattern, dict):
+            gap = int(pattern.get("max_gap", gap))
+            pattern = pattern["stappen"]
+        steps = [[_split(alt) for alt in step] for step in pattern]
+        anchored = bool(steps) and steps[0] == [(START,)]
+        return Pattern(category, name, steps[1:] if anchored else steps, gap, anchored)
 
     @classmethod
     def from_file(cls, path: Path) -> "PhraseMatcher":
@@ -56,39 +84,99 @@ class PhraseMatcher:
             return False
         return all(self._word_matches(w, tokens[i + k]) for k, w in enumerate(seq))
 
-    def _rest(self, steps, tokens, step_idx: int, start: int) -> int:
-        """End index when steps[step_idx:] match from start (with gaps), else -1."""
-        if step_idx == len(steps):
+    def _rest(self, p: Pattern, tokens, step_idx: int, start: int) -> int:
+        """End index when p.steps[step_idx:] match from start (with gaps), else -1."""
+        if step_idx == len(p.steps):
             return start
-        for i in range(start, min(len(tokens), start + self.max_gap + 1)):
-            for seq in steps[step_idx]:
+        for i in range(start, min(len(tokens), start + p.max_gap + 1)):
+            if self.negation_in_gap and i > start and tokens[i - 1][1] in self.negations:
+                return -1  # "ik ben geen tandarts"
+            for seq in p.steps[step_idx]:
                 if self._seq_at(seq, tokens, i):
-                    end = self._rest(steps, tokens, step_idx + 1, i + len(seq))
+                    end = self._rest(p, tokens, step_idx + 1, i + len(seq))
                     if end >= 0:
                         return end
         return -1
 
     def _negated(self, tokens, i: int) -> bool:
-        return any(tokens[j][1] in self.negations for j in range(max(0, i - 3), i))
+        """A negation in the 3 words before i, within the clause ("geen leerkracht, ik ben moeder")."""
+        for j in range(i - 1, max(0, i - 3) - 1, -1):
+            if tokens[j][1] in CLAUSE_ENDS:
+                return False
+            if tokens[j][1] in self.negations:
+                return True
+        return False
 
-    def spans(self, tokens: Sequence[Tuple[str, str]]) -> List[Tuple[Match, int, int]]:
-        """Every pattern that matches, with the token span [start, end) of its first match."""
+    def _match_at(self, p: Pattern, toks, i: int) -> int:
+        if self._negated(toks, i):
+            return -1
+        for seq in p.steps[0]:
+            if self._seq_at(seq, toks, i):
+                end = self._rest(p, toks, 1, i + len(seq))
+                if end >= 0:
+                    return end
+        return -1
+
+    def spans(self, tokens: Sequence[Tuple[str, str]], every: bool = False) -> List[Tuple[Match, int, int]]:
+        """Every pattern that matches, with the token span [start, end) of its first match
+        (every=True: of each of its matches that do not overlap)."""
         toks = [(lemma.lower(), text.lower()) for lemma, text in tokens]
         found = []
-        for category, name, steps in self.patterns:
-            for i in range(len(toks)):
-                if self._negated(toks, i):
+        for p in self.patterns:
+            i = 0
+            while i < (1 if p.anchored else len(toks)):
+                end = self._match_at(p, toks, i)
+                if end < 0:
+                    i += 1
                     continue
-                end = -1
-                for seq in steps[0]:
-                    if self._seq_at(seq, toks, i):
-                        end = self._rest(steps, toks, 1, i + len(seq))
-                        if end >= 0:
-                            break
-                if end >= 0:
-                    found.append((Match(category, name), i, end))
+                found.append((Match(p.category, p.name), i, end))
+                if not every:
                     break
+                i = max(end, i + 1)
         return found
 
     def find(self, tokens: Sequence[Tuple[str, str]]) -> List[Match]:
         return [m for m, _, _ in self.spans(tokens)]
+
+
+# Words in aliases that are also everyday Dutch ("om") or common abbreviations ("mw" for
+# mevrouw): an alias with such a word only matches when that word is typed in capitals.
+CAPITALS_ONLY = {"om", "mw", "gi", "vt"}
+
+
+class OrganisationFinder:
+    """Finds organisation aliases as whole words; value = organisation key."""
+
+    def __init__(self, organisations: Dict[str, Dict[str, Any]]):
+        self.alias_to_key: Dict[str, str] = {}
+        for key, org in organisations.items():
+            names = [org.get("naam", ""), org.get("afkorting", "")] + list(org.get("aliassen") or [])
+            for alias in names:
+                alias = str(alias or "").strip().lower()
+                if alias:
+                    self.alias_to_key.setdefault(alias, key)
+        aliases = sorted(self.alias_to_key, key=len, reverse=True)
+        self.pattern = (
+            re.compile(
+                r"(?<![\w-])(" + "|".join(re.escape(a) for a in aliases) + r")(?![\w-])",
+                re.IGNORECASE,
+            )
+            if aliases
+            else None
+        )
+
+    @classmethod
+    def from_file(cls, path: Path) -> "OrganisationFinder":
+        with open(path, encoding="utf-8") as f:
+            return cls((yaml.safe_load(f) or {}).get("organisaties") or {})
+
+    def find(self, text: str) -> List[Tuple[str, int, int]]:
+        if not self.pattern:
+            return []
+        found = []
+        for m in self.pattern.finditer(text):
+            alias = m.group(1).lower()
+            if any(w.lower() in CAPITALS_ONLY and w != w.upper() for w in m.group(1).split()):
+                continue
+            found.append((self.alias_to_key[alias], m.start(), m.end()))
+        return found

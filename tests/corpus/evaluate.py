@@ -100,15 +100,28 @@ def judge(expect: str, answer: str) -> Dict[str, bool]:
     return {"ok": ok, "alarm": alarm, "fallback": FALLBACK_MARK in answer, "unsure": any(m in answer for m in UNSURE_MARKS)}
 
 
+def card_starts() -> List[str]:
+    """The first line of the safety card in each card language."""
+    from actions import texts
+
+    return [texts.text("kaart.tekst", lang).splitlines()[0] for lang in language.CARD_LANGUAGES]
+
+
 def evaluate(say: Callable[[str, str], List[dict]], workers: int = 4) -> dict:
     """say(text, sender) -> the bot's messages. Returns the report as a dict."""
     messages = load_messages()
     conversations = load_conversations()
     started = time.monotonic()
 
+    cards = card_starts()
+
     def one(m):
         answer = first_text(say(m["text"], f"corpus-{uuid.uuid4().hex}"))
         verdict = judge(m["expect"], answer)
+        if m["expect"] == "calm" and any(answer.startswith(c) for c in cards):
+            # The safety card is the answer to every calm message in its language, and names 112
+            # in its second line: it is no crisis answer, so no false alarm (counted apart).
+            verdict.update(alarm=False, ok=True, card=True)
         if m["sitting"] == CARD_SITTING:  # and in the message's language
             verdict["language"] = language.detect(answer)[0] == m["lang"]
         return verdict
@@ -147,6 +160,7 @@ def evaluate(say: Callable[[str, str], List[dict]], workers: int = 4) -> dict:
     report["conversation_turns"] = summarise(turn_rows)
     card = [v for m, v in zip(messages, verdicts) if m["sitting"] == CARD_SITTING]
     report["card_in_language"] = round(sum(v["language"] for v in card) / len(card), 4) if card else None
+    report["calm_with_card"] = sum(bool(v.get("card")) for v in verdicts)
     report["misses"] = [
         {
             "sitting": m["sitting"],
@@ -205,7 +219,10 @@ def format_report(r: dict) -> str:
             f"false alarms {pct(s['false_alarms'])} (n={s['n_calm']})  "
             f"calm: dead end {pct(s['calm_fallback'])}, guesses {pct(s['calm_unsure'])}"
         )
-    lines.append(f"  card languages: the answer in the message's language {pct(r.get('card_in_language'))}")
+    lines.append(
+        f"  card languages: the answer in the message's language {pct(r.get('card_in_language'))}; "
+        f"calm messages answered with the safety card (no false alarm): {r.get('calm_with_card')}"
+    )
     lines.append(
         "  per kind (all messages): " + ", ".join(f"{k} {v['passed']}/{v['n']}" for k, v in r["all"]["per_kind"].items())
     )

@@ -1,18 +1,26 @@
-"""Role, age, LVB, anonymity and organisation entities from the word lists."""
+"""Role, age, LVB, anonymity and organisation entities from the word lists.
 
+Most tests run twice: on a plain tokenizer (lemma = the word; pure Python) and on the spaCy
+pipeline of build/spacy_nl (skipped when it has not been built)."""
+
+import re
 from pathlib import Path
 
 import pytest
 import spacy
 
-from bot.components.lexicon_extractor import Lexicon, OrganisationFinder, age_in
+from bot.components.lexicon_extractor import Lexicon, OrganisationFinder, age_in, ages_in
+from bot.components.phrase_matcher import PhraseMatcher
 
 ROOT = Path(__file__).resolve().parents[2]
+SPACY = ROOT / "build" / "spacy_nl"
 
 
 @pytest.fixture(scope="module")
 def extract():
-    nlp = spacy.load(ROOT / "build" / "spacy_nl")
+    if not SPACY.exists():
+        pytest.skip("build/spacy_nl is made by `make`")
+    nlp = spacy.load(SPACY)
     lexicon = Lexicon.from_files()
 
     def run(text):
@@ -38,7 +46,7 @@ def extract():
             {"rol": "professional", "minderjarig": "nee", "lvb": "ja"},
         ),
         ("kan ik anoniem melden bij veilig thuis?", {"anoniem": "ja", "organisatie": "veilig_thuis"}),
-        ("ik wil niet anoniem blijven", {}),
+        ("ik wil niet anoniem blijven", {"anoniem": "nee"}),
         ("wat doet het OM bij huiselijk geweld", {"organisatie": "openbaar_ministerie"}),
         ("we spreken om 8 uur af", {}),
         ("wat is het CIT", {"organisatie": "crisis_interventie_team"}),
@@ -103,3 +111,204 @@ def test_two_names_of_one_organisation_are_one_mention():
     text = "wat doet RIEC's en LIEC?"
     found = [e for e in lexicon.extract(text, []) if e["entity"] == "organisatie"]
     assert [(e["value"], text[e["start"] : e["end"]]) for e in found] == [("riec_liec", "RIEC's en LIEC")]
+
+
+# ---------------------------------------------------------------- issue 17: slots from free text
+
+
+def plain_tokens(text):
+    """A tokenizer without a model: words (with ' and - inside), punctuation; lemma = word."""
+    return [(m.group().lower(), m.group(), m.start(), m.end()) for m in re.finditer(r"\w+(?:['’-]\w+)*|[^\w\s]", text)]
+
+
+@pytest.fixture(scope="module", params=["plain", "spacy"])
+def parse(request):
+    lexicon = Lexicon.from_files()
+    if request.param == "plain":
+        tokenize = plain_tokens
+    else:
+        if not SPACY.exists():
+            pytest.skip("build/spacy_nl is made by `make`")
+        nlp = spacy.load(SPACY)
+        tokenize = lambda text: [(t.lemma_ or t.text, t.text, t.idx, t.idx + len(t)) for t in nlp(text)]
+    return lambda text: {e["entity"]: e["value"] for e in lexicon.extract(text, tokenize(text))}
+
+
+PROFESSIONS = [
+    "leerkracht", "mentor", "huisarts", "doktersassistente", "tandarts", "mondhygiënist", "fysiotherapeut",
+    "verloskundige", "kraamverzorgende", "wijkverpleegkundige", "jeugdwerker", "jongerenwerker", "groepsleider",
+    "begeleider", "ggz-medewerker", "psychiater", "wijkagent", "leerplichtambtenaar", "schuldhulpverlener",
+    "sportcoach", "trainer", "logopedist", "ergotherapeut", "apotheker", "seh-arts", "ambulancemedewerker",
+    "consultatiebureau-arts", "jeugdverpleegkundige", "maatschappelijk werker", "pedagogisch medewerker",
+    "zorgcoördinator", "vertrouwenspersoon", "advocaat", "jeugdarts", "praktijkondersteuner", "orthopedagoog",
+    "gezinsvoogd", "onderwijsassistent", "kinderarts", "tandartsassistente", "verpleegkundige", "psycholoog",
+    "casemanager", "woonbegeleider", "schoolmaatschappelijk werker", "jeugdtrainer", "pm'er", "doktersassistent",
+]  # fmt: skip
+WORKPLACES = [
+    "de gemeente", "de ggz", "een bso", "de kinderopvang", "een kinderdagverblijf", "een peuterspeelzaal",
+    "de gehandicaptenzorg", "het consultatiebureau", "de ggd", "een huisartsenpraktijk", "de thuiszorg",
+    "een verpleeghuis", "de schuldhulpverlening", "een sportclub", "de jeugdzorg", "het ziekenhuis",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("job", PROFESSIONS)
+def test_at_least_forty_professions_give_the_role(parse, job):
+    assert len(PROFESSIONS) >= 40
+    assert parse(f"ik ben {job}").get("rol") == "professional"
+    assert parse(f"ik werk als {job} en maak me zorgen").get("rol") == "professional"
+
+
+@pytest.mark.parametrize("place", WORKPLACES)
+def test_a_workplace_gives_the_role(parse, place):
+    assert parse(f"ik werk bij {place}").get("rol") == "professional"
+    assert parse(f"ik werk in {place}").get("rol") == "professional"
+
+
+ROLES = [
+    ("ik ben tandarts", "professional"),
+    ("ik werk als fysiotherapeut", "professional"),
+    ("ik ben doktersassistente, een patiënt van 82 heeft blauwe plekken", "professional"),
+    ("ik werk bij de gemeente", "professional"),
+    ("ik ben begeleider in de gehandicaptenzorg", "professional"),
+    ("als verloskundige maak ik me zorgen om een zwangere vrouw", "professional"),
+    ("ik werk in de ggz", "professional"),
+    ("tandarts hier, ik zag blauwe plekken bij een kind", "professional"),
+    ("juf van groep 5, een leerling vertelt dat ze thuis geslagen wordt", "professional"),
+    ("ik ben groepsleider", "professional"),
+    ("ik ben verloskundige", "professional"),
+    ("mn zoon wordt bedreigd", "ouder"),
+    ("m'n dochter heeft opeens veel geld", "ouder"),
+    ("mijn dochter (15) heeft een oudere vriend", "ouder"),
+    ("ik ben haar vader", "ouder"),
+    ("ik ben zn moeder", "ouder"),
+    ("ik ben z'n tante", "omstander"),
+    ("zijn oma wordt door haar zoon bestolen", "omstander"),
+    ("d'r vader slaat haar", "omstander"),
+    ("mijn moeder wordt door haar vriend geslagen", "omstander"),
+    ("mn zus wordt door haar vriend gecontroleerd", "omstander"),
+    ("ik ben 9 en mijn vader slaat mama", "slachtoffer"),
+    ("mijn zoon slaat me", "slachtoffer"),
+    ("ik ben geen leerkracht, ik ben moeder", "ouder"),
+]
+
+
+@pytest.mark.parametrize("text,rol", ROLES)
+def test_role_from_professions_and_family_words(parse, text, rol):
+    assert parse(text).get("rol") == rol
+
+
+@pytest.mark.parametrize(
+    "text", ["ik ben geen tandarts", "de huisarts zegt dat het meevalt", "ik ben bang dat de juf het niet ziet"]
+)
+def test_no_role_from_a_profession_that_is_not_the_user(parse, text):
+    assert parse(text).get("rol") is None
+
+
+AGES = [
+    ("ze is 15", "ja"),
+    ("(14)", "ja"),
+    ("ik ben 9", "ja"),
+    ("ja, ze is 16", "ja"),
+    ("een leerling (14) met een vriend van 22", "ja"),
+    ("mijn dochter van 16 heeft een vriend van 25", "ja"),
+    ("mijn dochter (15) wordt bedreigd", "ja"),
+    ("een 14-jarige heeft contact met een oudere man", "ja"),
+    ("mijn nichtje van 14 gaat om met een oudere man", "ja"),
+    ("mijn dochter heeft een vriend, ze is pas 14", "ja"),
+    ("haar vriend van 22 geeft haar cadeaus, ze is 14", "ja"),
+    ("vijftien jaar", "ja"),
+    ("ze is vijftien", "ja"),
+    ("een vijftienjarige", "ja"),
+    ("het gaat om een meisje, 14 jr", "ja"),
+    ("hij is 14j", "ja"),
+    ("ze is nog geen 18", "ja"),
+    ("ze is bijna 18", "ja"),
+    ("ik ben 9 en mijn vader slaat mama", "ja"),
+    ("ze is 31", "nee"),
+    ("volwassen", "nee"),
+    ("hij is volwassen", "nee"),
+    ("ze is boven de 18", "nee"),
+    ("mijn zoon van 19 moet drugs verkopen", "nee"),
+    ("mijn buurvrouw (82) wordt door haar zoon bestolen", "nee"),
+    ("ze is tweeëntwintig", "nee"),
+    # unclear: the form asks, never guess adult
+    ("mijn dochter heeft een oudere vriend", None),
+    ("mijn dochter heeft een vriend van 25", None),
+    ("een man van 40 dwingt mijn dochter drugs te verkopen", None),
+    ("het speelt al 3 jaar", None),
+    ("het begon 2 jaar geleden", None),
+    ("mijn vriend (25) slaat me", None),
+    ("we spreken om 8 uur af", None),
+]
+
+
+@pytest.mark.parametrize("text,minderjarig", AGES)
+def test_age_of_the_person_the_worry_is_about(parse, text, minderjarig):
+    assert parse(text).get("minderjarig") == minderjarig
+
+
+@pytest.mark.parametrize("text", ["ik ben 9 en mijn vader slaat mama", "ze is 3 jaar", "hij is 4", "(5)"])
+def test_an_age_is_never_a_step(parse, text):
+    assert "stap" not in parse(text)
+
+
+def test_a_step_and_an_age_in_one_message(parse):
+    assert parse("wat houdt stap 3 in? de leerling is 14") == {"stap": "3", "minderjarig": "ja"}
+
+
+FREE_TEXT = [
+    ("hij heeft geen beperking", {"lvb": "nee"}),
+    ("nee, ze heeft geen lvb", {"lvb": "nee"}),
+    ("hij heeft geen lichte verstandelijke beperking", {"lvb": "nee"}),
+    ("hij heeft een licht verstandelijke beperking", {"lvb": "ja"}),
+    ("ze heeft een lichte beperking", {"lvb": "ja"}),
+    ("ik weet niet of ze een lvb heeft", {"lvb": "onbekend"}),
+    ("ik wil liever anoniem blijven", {"anoniem": "ja"}),
+    ("mijn naam mag niet genoemd worden", {"anoniem": "ja"}),
+    ("ik wil niet dat ze weten dat ik het ben", {"anoniem": "ja"}),
+    ("nee hoor, mag mijn naam weten", {"anoniem": "nee"}),
+    ("niet anoniem", {"anoniem": "nee"}),
+    ("mijn naam is geen probleem", {"anoniem": "nee"}),
+]
+
+
+@pytest.mark.parametrize("text,expected", FREE_TEXT)
+def test_lvb_and_anonymity_from_free_text(parse, text, expected):
+    got = parse(text)
+    assert {k: got.get(k) for k in expected} == expected
+
+
+def test_ages_in_reads_ranges_and_words():
+    assert [(a.lo, a.hi) for a in ages_in("jonger dan 18")] == [(0.0, 17.5)]
+    assert [(a.lo, a.hi) for a in ages_in("ouder dan 18")] == [(18.5, 200.0)]
+    assert [a.lo for a in ages_in("een leerling (14) met een vriend van 22")] == [14.0, 22.0]
+    assert age_in("ze is vierentwintig") == 24
+    assert age_in("ik werk al 20 jaar in de zorg") is None
+    assert ages_in("een moeder van twee kinderen") == []
+
+
+def test_no_tokens_still_reads_the_age():
+    lexicon = Lexicon.from_files()
+    assert [e["value"] for e in lexicon.extract("ze is 16", []) if e["entity"] == "minderjarig"] == ["ja"]
+
+
+def test_phrase_matcher_anchor_gap_negation_and_every():
+    spec = {
+        "negaties": ["geen"],
+        "negatie_in_gat": True,
+        "categorieen": {
+            "rol": {
+                "pro": [{"max_gap": 0, "stappen": [["^"], ["tandarts"], ["hier"]]}],
+                "ik": [{"max_gap": 2, "stappen": [["ik ben"], ["tandarts"]]}],
+            },
+            "p": {"x": [[["kind"]]]},
+        },
+    }
+    m = PhraseMatcher(spec)
+    words = lambda text: [(w, w) for w in text.split()]
+    assert {x.name for x in m.find(words("tandarts hier"))} == {"pro"}
+    assert m.find(words("de tandarts hier")) == []  # not at the start
+    assert m.find(words("ik ben een tandarts"))[0].name == "ik"
+    assert m.find(words("ik ben geen tandarts")) == []  # negation inside the gap
+    assert m.find(words("ik ben het niet eens met die tandarts")) == []  # gap too long
+    assert [(i, e) for _, i, e in m.spans(words("kind en kind"), every=True)] == [(0, 1), (2, 3)]
