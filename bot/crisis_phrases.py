@@ -57,6 +57,7 @@ FAMILY = {
 # Phrase words this long also match a word one typing error away; shorter words are listed
 # with their usual misspellings in the data ("bloet"), since "slaat" is one letter from "staat".
 FUZZY_MIN = 7
+_ORDINAL = re.compile(r"\d+(?:e|de|ste|st|nd|rd|th)")
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
 _REPEAT = re.compile(r"(.)\1{2,}")
 
@@ -124,6 +125,8 @@ class Lexicon:
             found.add("#")
             if 4 <= int(token) <= 17:
                 found.add("#jong")
+        elif _ORDINAL.fullmatch(token):  # "9e verdieping", "3rd floor"
+            found.add("#")
         if token in self.exact:
             found.add(token)
         for stem in self.prefixes:
