@@ -22,7 +22,6 @@ Run: `make crisis-eval` (starts the bot), or tests/e2e/test_crisis_corpus.py in 
 from __future__ import annotations
 
 import collections
-import json
 import re
 import time
 import uuid
@@ -238,25 +237,16 @@ def pct(x) -> str:
     return "  -  " if x is None else f"{100 * x:5.1f}%"
 
 
-def write(report: dict, out: Path = ROOT / "results") -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "crisis-report.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
-    (out / "crisis-report.txt").write_text(format_report(report) + "\n", encoding="utf-8")
+def write(report: dict) -> None:
+    from tests.helpers import write_report
+
+    write_report("crisis-report", report, format_report(report))
 
 
 def main() -> int:
-    from bot.launcher import start_stack, stop_stack
-    from tests.conftest import free_port
-    from tests.helpers import rest_say
+    from tests.helpers import run_against_bot
 
-    stack = start_stack(free_port(), free_port())
-    try:
-        report = evaluate(lambda text, sender: rest_say(stack.url, text, sender))
-    finally:
-        stop_stack(stack)
-    write(report)
-    print(format_report(report))
-    return 0
+    return run_against_bot(evaluate, write, format_report)
 
 
 if __name__ == "__main__":

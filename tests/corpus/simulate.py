@@ -16,7 +16,6 @@ results/routing-report.{txt,json}; tests/e2e/test_conversations.py runs it in `m
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -162,25 +161,16 @@ def format_report(r: dict) -> str:
     return "\n".join(lines)
 
 
-def write(report: dict, out: Path = ROOT / "results") -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "routing-report.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
-    (out / "routing-report.txt").write_text(format_report(report) + "\n", encoding="utf-8")
+def write(report: dict) -> None:
+    from tests.helpers import write_report
+
+    write_report("routing-report", report, format_report(report))
 
 
 def main() -> int:
-    from bot.launcher import start_stack, stop_stack
-    from tests.conftest import free_port
-    from tests.helpers import rest_say
+    from tests.helpers import run_against_bot
 
-    stack = start_stack(free_port(), free_port())
-    try:
-        report = evaluate(lambda t, sender: rest_say(stack.url, t, sender))
-    finally:
-        stop_stack(stack)
-    write(report)
-    print(format_report(report))
-    return 0
+    return run_against_bot(evaluate, write, format_report)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,6 @@ Scans all responses in domain.yml and the output of every action for every route
 typo or an invented number anywhere fails here.
 """
 
-import itertools
 import re
 from pathlib import Path
 
@@ -12,7 +11,8 @@ import pytest
 import yaml
 
 from actions import organisations as orgs
-from actions.routing import EXPLOITATION, HOME_VIOLENCE, render, route
+from actions.routing import render, route
+from tests.helpers import route_answers
 
 ROOT = Path(__file__).resolve().parents[2]
 PHONE = re.compile(r"(?<![\w/.-])(0\d{2,3}[\s-]?\d{2,4}(?:[\s-]?\d{2,4}){0,3})(?![\w/])")
@@ -52,14 +52,7 @@ def response_texts():
 
 def action_texts():
     texts = []
-    zorgen = sorted(EXPLOITATION | HOME_VIOLENCE) + [None]
-    for zorg, rol, minor, lvb, anon in itertools.product(
-        zorgen,
-        ["professional", "ouder", "omstander", "slachtoffer", None],
-        ["ja", "nee", "onbekend"],
-        ["ja", None],
-        ["ja", None],
-    ):
+    for zorg, rol, minor, lvb, anon in route_answers():
         texts.append((f"route {zorg} {rol}", render(route(zorg, rol, minor, lvb, anon), zorg, rol)))
     for key in orgs.organisations():
         texts.append((f"organisation {key}", orgs.describe(key)))

@@ -9,7 +9,6 @@
 - the English texts show only numbers and URLs of data/organisaties.yml.
 """
 
-import itertools
 import re
 from pathlib import Path
 
@@ -19,8 +18,9 @@ from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 
 from actions import organisations as orgs
 from actions import texts
-from actions.routing import EXPLOITATION, HOME_VIOLENCE, render, route
+from actions.routing import render, route
 from bot import crisis
+from tests.helpers import route_answers
 from bot.domain_files import domain_dict
 from tests.unit.test_numbers import check
 
@@ -267,14 +267,7 @@ def english_texts():
     out += [(path, node[f"{key}_en"]) for path, node, key in text_fields(load("data/stappen.yml"))]
     for key in orgs.organisations():
         out.append((f"organisation {key}", orgs.describe(key, lang="en")))
-    zorgen = sorted(EXPLOITATION | HOME_VIOLENCE) + [None]
-    for zorg, rol, minor, lvb, anon in itertools.product(
-        zorgen,
-        ["professional", "ouder", "omstander", "slachtoffer", None],
-        ["ja", "nee", "onbekend"],
-        ["ja", None],
-        ["ja", None],
-    ):
+    for zorg, rol, minor, lvb, anon in route_answers():
         out.append((f"route {zorg} {rol}", render(route(zorg, rol, minor, lvb, anon), zorg, rol, "en")))
     return out
 
