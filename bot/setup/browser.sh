@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Test-only set-up for the widget's browser tests (tests/e2e/test_widget.py): Debian's Chromium at
+# Test-only set-up for the widget's browser tests (tests/e2e/test_widget_*.py): Debian's Chromium at
 # /usr/bin/chromium, driven by Playwright for Python (pinned in requirements.txt). Playwright's own
 # browser download (`playwright install`) is never used. Idempotent: does nothing when present.
 set -euo pipefail
