@@ -96,11 +96,22 @@ DANGER_RESPONSES = {
     "utter_bel_112_nu": ("kaart.gevaar",),
     "utter_crisis_followup": ("kaart.gevaar",),
     "utter_danger_unclear": ("kaart.gevaar",),
-    "utter_suicide_acute": ("kaart.gevaar", "kaart.gevaar_zelfmoord"),
-    "utter_suicide": ("kaart.gevaar_zelfmoord", "kaart.gevaar"),  # thoughts of suicide: 113 first
+    # Suicide: first a line of numbers only, 112 and 113, in every language.
+    "utter_suicide_acute": ("kaart.nummers_zelfmoord", "kaart.gevaar", "kaart.gevaar_zelfmoord"),
+    "utter_suicide": ("kaart.nummers_zelfmoord", "kaart.gevaar_zelfmoord", "kaart.gevaar"),
     "utter_sexual_assault_now": ("kaart.gevaar", "kaart.gevaar_seksueel"),
     "utter_sexual_assault": ("kaart.gevaar", "kaart.gevaar_seksueel"),
 }
+
+
+NUMBERS_LINE = "112 · {naam} {telefoon}"
+
+
+def _org_numbers() -> Dict[str, str]:
+    from actions import organisations
+
+    org = organisations.get("zelfmoordpreventie_113")
+    return {"naam": org["naam"], "telefoon": org["telefoon"]}
 
 
 def _card_variations(domain: Dict[str, Any]) -> None:
@@ -120,7 +131,10 @@ def _card_variations(domain: Dict[str, Any]) -> None:
         responses.setdefault(CARD_RESPONSE, []).append(card)
         for name, extra in DANGER_RESPONSES.items():
             if name in responses:
-                lines = [texts.text(key, lang) for key in extra]
+                lines = [
+                    NUMBERS_LINE.format(**_org_numbers()) if key == "kaart.nummers_zelfmoord" else texts.text(key, lang)
+                    for key in extra
+                ]
                 responses[name].append({"condition": copy.deepcopy(when), "text": "\n".join(lines)})
 
 
