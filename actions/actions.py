@@ -5,6 +5,7 @@ The other actions: actions/stappen.py (step plans), afweging.py (afwegingskader)
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -15,7 +16,11 @@ from rasa_sdk.types import DomainDict
 from actions import organisations as orgs
 from actions.routing import EXPLOITATION, messages, route
 from actions import texts
+from actions.suggest import ActionSuggest
 from actions.texts import lang_of, text
+
+# "wat doet X", "wie is X", "what is X": a question about one organisation (else a guess is better).
+ASKS_ABOUT_ONE = re.compile(r"\b(wat doet|wat doen|wie is|wie zijn|wat is|ken je|what is|what does|who is)\b", re.I)
 
 
 def after_route_buttons(lang: str) -> List[Dict[str, str]]:
@@ -78,6 +83,9 @@ class ActionOrganisatieInfo(Action):
             if topic:
                 keys.append(topic)
         if not keys:
+            said = tracker.latest_message.get("text") or ""
+            if not ASKS_ABOUT_ONE.search(said):  # no organisation asked about: NLU was unsure
+                return ActionSuggest().run(dispatcher, tracker, domain) + [SlotSet("organisatie", None)]
             dispatcher.utter_message(text=text("organisatie_onbekend", lang))
             return [SlotSet("organisatie", None)]
         for key in keys[:3]:

@@ -5,8 +5,9 @@ The scenarios are tests/corpus/scenarios/*.yml (written apart from the training 
 routing code; the organisations each must get come from the domain brief's table). The user
 opens with the scenario's first message and then answers each question the bot asks with the
 scenario's own words: the question is recognised by its response text (utter_ask_<slot> of
-the domain, in the conversation's language). A reply the user cannot place gets the scenario's
-"anders" answer.
+the domain, in the conversation's language). Offered a button that fits (a "Bedoel je ...?"
+guess with the scenario's worry or role), the user clicks it, as a person would. A reply the
+user cannot place gets the scenario's "anders" answer.
 
 Counted per scenario: right route (every required organisation named, the first one first),
 dead ends (a reply with the bare fallback, or no route within MAX_TURNS), turns to the route.
@@ -34,6 +35,20 @@ MAX_TURNS = 10
 QUESTIONS = {f"utter_ask_{slot}": slot for slot in ("zorg", "rol", "minderjarig", "lvb", "anoniem")}
 QUESTIONS["utter_greet"] = "veilig"
 FALLBACK_RESPONSES = ("utter_default", "utter_suggest_again")
+# The buttons that fit a scenario's facts: a person offered "Een oudere wordt mishandeld" clicks it.
+FITTING_BUTTON = {
+    ("zorg", "huiselijk_geweld"): "/worry_domestic_violence",
+    ("zorg", "kindermishandeling"): "/worry_child_abuse",
+    ("zorg", "ouderenmishandeling"): "/worry_elder_abuse",
+    ("zorg", "seksuele_uitbuiting"): "/exploitation_sexual",
+    ("zorg", "criminele_uitbuiting"): "/exploitation_criminal",
+    ("zorg", "arbeidsuitbuiting"): "/exploitation_labour",
+    ("zorg", "mensenhandel"): "/human_trafficking",
+    ("rol", "professional"): "/role_professional",
+    ("rol", "ouder"): "/role_parent",
+    ("rol", "omstander"): "/role_bystander",
+    ("rol", "slachtoffer"): "/role_victim",
+}
 
 
 def load_scenarios() -> List[dict]:
@@ -89,11 +104,21 @@ def named(route_text: str) -> List[str]:
     return [k for _, k in sorted(found)]
 
 
+def fitting_button(messages: List[dict], facts: Dict[str, str]) -> Optional[str]:
+    """The payload of an offered button that fits the scenario (its worry or role), if any."""
+    wanted = {FITTING_BUTTON.get((k, v)) for k, v in facts.items()} - {None}
+    for m in reversed(messages):
+        for b in m.get("buttons") or []:
+            if b.get("payload") in wanted:
+                return b["payload"]
+    return None
+
+
 def play(say: Callable[[str, str], List[dict]], scenario: dict) -> dict:
     sender = f"scenario-{uuid.uuid4().hex}"
     questions, fallbacks, marks = question_texts(), fallback_texts(), route_marks()
     replies = say(scenario["opening"], sender)
-    turns, dead_ends, others = 1, 0, 0
+    turns, dead_ends, others, clicks = 1, 0, 0, 0
     route = None
     while True:
         texts = [m.get("text") or "" for m in replies]
@@ -106,6 +131,12 @@ def play(say: Callable[[str, str], List[dict]], scenario: dict) -> dict:
         if turns >= MAX_TURNS:
             break
         slot = asked(replies, questions)
+        button = None if slot else fitting_button(replies, scenario["facts"])
+        if button:  # "Bedoel je ...?" with the right guess among the buttons: the person clicks it
+            clicks += 1
+            replies = say(button, sender)
+            turns += 1
+            continue
         if slot is None:
             others += 1
             if others > 2:
@@ -125,6 +156,7 @@ def play(say: Callable[[str, str], List[dict]], scenario: dict) -> dict:
         "missing": sorted(set(required) - set(names)),
         "first": names[:1],
         "turns": turns,
+        "clicks": clicks,
         "dead_end": dead_ends > 0 or route is None,
     }
 
@@ -140,6 +172,7 @@ def evaluate(say: Callable[[str, str], List[dict]], workers: int = 4) -> dict:
         "right_routes": sum(r["right"] for r in rows) / n,
         "dead_ends": sum(r["dead_end"] for r in rows) / n,
         "mean_turns": sum(r["turns"] for r in with_route) / (len(with_route) or 1),
+        "with_a_click": sum(bool(r["clicks"]) for r in rows) / n,
         "english_right": _share([r for r in rows if r["lang"] == "en"], "right"),
         "rows": rows,
     }
@@ -153,7 +186,7 @@ def format_report(r: dict) -> str:
     lines = [
         f"routing scenarios: {r['scenarios']}, right routes {r['right_routes']:.1%}, "
         f"conversations with a dead end {r['dead_ends']:.1%}, turns to the route {r['mean_turns']:.1f}, "
-        f"English right {r['english_right']:.1%}",
+        f"English right {r['english_right']:.1%}, with a click on a fitting guess {r['with_a_click']:.1%}",
     ]
     for row in r["rows"]:
         if not row["right"]:
