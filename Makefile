@@ -50,9 +50,11 @@ crisis-eval: train ## the crisis corpus against the running bot; report in resul
 conversations: train ## routing scenarios played by a simulated user; report in results/
 	@PYTHONPATH=$(CURDIR) $(PY) -m tests.corpus.simulate
 
-# Speed and memory (not part of `make test`): see bench/results.md.
-bench: train ## speed and memory beside a plain `rasa init` bot (bench/results.md)
-	@bash bot/setup/redis.sh
+# Speed and memory (not part of `make test`): see bench/results.md. Redis and nginx for the
+# `redis` and `cluster` configurations; BENCH_ARGS="-r 1 -d 10" for a quick check.
+# Where a turn's time goes: `python -m bench.profile` (bench/profile.md).
+bench: train ## speed and memory beside a plain `rasa init` bot (bench/results.md; ~30 min)
+	@bash bot/setup/cluster.sh
 	@PYTHONPATH=$(CURDIR) $(PY) -m bench.run $(BENCH_ARGS)
 
 clean: ## remove models, build and results

@@ -10,6 +10,7 @@ from typing import Dict, List
 
 from bot.web.sio_client import texts
 
+
 __all__ = ["rest_say", "texts", "joined", "fuzz_settings", "route_answers", "run_against_bot", "write_report"]
 
 

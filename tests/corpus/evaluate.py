@@ -143,6 +143,7 @@ def evaluate(say: Callable[[str, str], List[dict]], workers: int = 4) -> dict:
         ("all", lambda m: True),
         ("dev", lambda m: m["sitting"] in DEV_SITTINGS),
         ("held_out", lambda m: m["sitting"] not in DEV_SITTINGS),
+        ("without_card_sitting", lambda m: m["sitting"] != CARD_SITTING),
         ("english", lambda m: m.get("lang") == "en" or m.get("register") == "english"),
         ("card_languages", lambda m: m["sitting"] == CARD_SITTING),
     ):
@@ -209,7 +210,7 @@ def format_report(r: dict) -> str:
         f"crisis corpus: {r['messages']} messages, {r['conversations']} conversations "
         f"({r['turns']} turns), {r['seconds']} s"
     ]
-    for scope in ("all", "dev", "held_out", "english", "card_languages", "conversation_turns"):
+    for scope in ("all", "without_card_sitting", "dev", "held_out", "english", "card_languages", "conversation_turns"):
         s = r[scope]
         lines.append(
             f"  {scope:18s} acute {pct(s['acute_recall'])} (n={s['n_acute']})  "
