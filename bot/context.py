@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "context.yml"
 MAX_WORDS = 6
 DECLINE, EXPLAIN = "decline", "explain_last"
+UNCLEAR, UNCLEAR_ANSWER = "danger_unclear", "utter_danger_unclear"
 # Questions people ask on the way, answered also halfway through a form (the form then asks
 # again): every form lets them through (bot/domain_files.py), data/rules/vragen.yml has a rule
 # for each outside and inside every form (tests/unit/test_context.py checks).
@@ -102,6 +103,11 @@ def last_bot_buttons(events: Iterable[Any]) -> List[Dict[str, Any]]:
     return []
 
 
+def asked_before(events: Iterable[Any]) -> bool:
+    """Whether the bot asked "Is er nu gevaar?" (utter_danger_unclear) in this conversation."""
+    return any((_get(e, "name") or _get(e, "action_name")) == UNCLEAR_ANSWER for e in events)
+
+
 def payload_intent(payload: str) -> Tuple[Optional[str], List[Dict[str, Any]]]:
     m = _PAYLOAD.match((payload or "").strip())
     if not m:
@@ -141,6 +147,14 @@ def read_reply(parsed: Dict[str, Any], events: Iterable[Any], text: str, in_form
     from bot.crisis import CRISIS_INTENTS
 
     intent = (parsed.get("intent") or {}).get("name")
+    if intent == UNCLEAR and not (text or "").startswith("/") and asked_before(events):
+        # "Is er nu gevaar?" was asked in this conversation already: a second unsure guess of the
+        # classifier (phrases found nothing) does not ask again, so that an answer to the form's
+        # question ("my mom hits me, every week") is not swallowed twice. Real danger words still
+        # count: they give acute_danger, never danger_unclear.
+        others = [r for r in parsed.get("intent_ranking") or [] if r.get("name") not in CRISIS_INTENTS]
+        parsed = _as(parsed, others[0]["name"] if others else "nlu_fallback")
+        intent = parsed["intent"]["name"]
     if (text or "").startswith("/") or intent in CRISIS_INTENTS:
         return parsed
     if intent == "goodbye" and not says_goodbye(text):

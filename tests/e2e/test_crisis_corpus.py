@@ -10,9 +10,9 @@ them as the layer improves; never lower them to make a change pass.
 from tests.helpers import rest_say
 from tests.corpus import evaluate as ev
 
-MIN_ACUTE_RECALL = 0.93
-MIN_SUICIDE_RECALL = 0.88
-MAX_FALSE_ALARMS = 0.10
+MIN_ACUTE_RECALL = 0.94
+MIN_SUICIDE_RECALL = 0.91
+MAX_FALSE_ALARMS = 0.09
 # The sitting in the six card languages (tests/corpus/messages/kaart.yml, 78 messages): the answer
 # in the message's language, and 112 first for its crisis messages; guards at the level reached.
 MIN_CARD_LANGUAGE = 0.90

@@ -143,3 +143,16 @@ def test_questions_on_the_way_are_let_through_by_every_form_and_ruled_inside_it(
         for form, spec in domain["forms"].items():
             assert intent in spec["ignored_intents"], (form, intent)
             assert (intent, form) in ruled, (form, intent)
+
+
+def test_is_there_danger_now_is_asked_once():
+    asked = [{"event": "action", "name": "utter_danger_unclear"}, bot("utter_ask_zorg")]
+    unsure = parsed(
+        "danger_unclear", [{"name": "danger_unclear", "confidence": 1.0}, {"name": "worry_child_abuse", "confidence": 0.2}]
+    )
+    assert intent_of(read_reply(unsure, asked, "my mom hits me every week", in_form=True)) == "worry_child_abuse"
+    assert (
+        intent_of(read_reply(unsure, [bot("utter_ask_zorg")], "my mom hits me every week", in_form=True)) == "danger_unclear"
+    )
+    acute = parsed("acute_danger")
+    assert intent_of(read_reply(acute, asked, "hij heeft een mes", in_form=True)) == "acute_danger"
