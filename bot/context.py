@@ -142,8 +142,78 @@ def _as(parsed: Dict[str, Any], intent: str, entities: Optional[List[Dict[str, A
     return out
 
 
-def read_reply(parsed: Dict[str, Any], events: Iterable[Any], text: str, in_form: bool = False) -> Dict[str, Any]:
-    """The parse data with the intent the context gives a short reply; else unchanged."""
+# What a form question can be answered with: while the form asks for the slot, the best of these
+# in NLU's ranking is the answer, unless the message is clearly something else (a crisis, a
+# question on the way, "wat bedoel je?").
+ANSWERS_TO = {
+    "zorg": (
+        "worry_domestic_violence",
+        "worry_child_abuse",
+        "worry_elder_abuse",
+        "exploitation_sexual",
+        "exploitation_criminal",
+        "exploitation_labour",
+        "human_trafficking",
+    ),
+    "rol": ("role_professional", "role_parent", "role_bystander", "role_victim"),
+    **{slot: ("affirm", "deny", "dont_know") for slot in ("minderjarig", "lvb", "anoniem")},
+}
+SURE_OTHERWISE = 0.6  # a question on the way this sure is a question, not an answer
+# Outside a form: a message NLU is unsure of, that says what the worry is or who the user is (the
+# lexicon's entities: "mn stiefvader slaat me"), starts the route with what it says.
+UNSURE = 0.5
+INTENT_OF_ENTITY = {
+    ("zorg", z): i
+    for z, i in zip(
+        (
+            "huiselijk_geweld",
+            "kindermishandeling",
+            "ouderenmishandeling",
+            "seksuele_uitbuiting",
+            "criminele_uitbuiting",
+            "arbeidsuitbuiting",
+            "mensenhandel",
+        ),
+        ANSWERS_TO["zorg"],
+    )
+}
+INTENT_OF_ENTITY.update(
+    {("rol", r): i for r, i in zip(("professional", "ouder", "omstander", "slachtoffer"), ANSWERS_TO["rol"])}
+)
+
+
+def start_from_entities(parsed: Dict[str, Any]) -> Dict[str, Any]:
+    top = parsed.get("intent") or {}
+    if top.get("name") != "nlu_fallback" and (top.get("confidence") or 0) >= UNSURE:
+        return parsed
+    if top.get("name") in QUESTIONS_ON_THE_WAY or top.get("name") in ANSWERS_TO["zorg"] + ANSWERS_TO["rol"]:
+        return parsed
+    for wanted in ("zorg", "rol"):
+        for e in parsed.get("entities") or []:
+            intent = INTENT_OF_ENTITY.get((e.get("entity"), e.get("value")))
+            if e.get("entity") == wanted and intent:
+                return _as(parsed, intent)
+    return parsed
+
+
+def answer_to(parsed: Dict[str, Any], requested: Optional[str]) -> Dict[str, Any]:
+    """Inside a form: NLU's best answer of the kind the form asks for."""
+    from bot.crisis import FORM_IGNORED_INTENTS
+
+    wanted = ANSWERS_TO.get(requested or "")
+    top = parsed.get("intent") or {}
+    if not wanted or top.get("name") in wanted or top.get("name") in FORM_IGNORED_INTENTS:
+        return parsed
+    if top.get("name") in QUESTIONS_ON_THE_WAY and (top.get("confidence") or 0) >= SURE_OTHERWISE:
+        return parsed
+    best = next((r for r in parsed.get("intent_ranking") or [] if r.get("name") in wanted), None)
+    return _as(parsed, best["name"]) if best else parsed
+
+
+def read_reply(
+    parsed: Dict[str, Any], events: Iterable[Any], text: str, in_form: bool = False, requested: Optional[str] = None
+) -> Dict[str, Any]:
+    """The parse data with the intent the context gives a reply; else unchanged."""
     from bot.crisis import CRISIS_INTENTS
 
     intent = (parsed.get("intent") or {}).get("name")
@@ -157,6 +227,12 @@ def read_reply(parsed: Dict[str, Any], events: Iterable[Any], text: str, in_form
         intent = parsed["intent"]["name"]
     if (text or "").startswith("/") or intent in CRISIS_INTENTS:
         return parsed
+    if in_form and kind_of(text) is None:
+        parsed = answer_to(parsed, requested)
+        intent = parsed["intent"]["name"]
+    elif not in_form and kind_of(text) is None:
+        parsed = start_from_entities(parsed)
+        intent = parsed["intent"]["name"]
     if intent == "goodbye" and not says_goodbye(text):
         others = [r for r in parsed.get("intent_ranking") or [] if r.get("name") not in ("goodbye", *CRISIS_INTENTS)]
         best = others[0]["name"] if others and (others[0].get("confidence") or 0) >= 0.2 else "nlu_fallback"

@@ -307,7 +307,8 @@ def apply_gate() -> None:
         parsed = language_step(parsed, tracker, message.text, message.metadata)
         if tracker is not None:
             in_form = bool(tracker.active_loop_name)
-            parsed = context.read_reply(parsed, tracker.events, message.text, in_form)
+            requested = tracker.get_slot("requested_slot") if in_form else None
+            parsed = context.read_reply(parsed, tracker.events, message.text, in_form, requested)
         return follow_up(parsed, tracker, message.text)
 
     setattr(parse_message, _PATCHED, True)

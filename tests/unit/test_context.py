@@ -156,3 +156,31 @@ def test_is_there_danger_now_is_asked_once():
     )
     acute = parsed("acute_danger")
     assert intent_of(read_reply(acute, asked, "hij heeft een mes", in_form=True)) == "acute_danger"
+
+
+def test_a_form_question_is_answered_with_the_best_answer_of_its_kind():
+    ranking = [
+        {"name": "advice_vs_melding", "confidence": 0.4},
+        {"name": "worry_child_abuse", "confidence": 0.2},
+        {"name": "role_victim", "confidence": 0.1},
+    ]
+    said = "my mom hitting me and yelling, it happens like every week"
+    assert intent_of(read_reply(parsed("advice_vs_melding", ranking), [], said, True, "zorg")) == "worry_child_abuse"
+    assert intent_of(read_reply(parsed("advice_vs_melding", ranking), [], said, True, "rol")) == "role_victim"
+    assert intent_of(read_reply(parsed("advice_vs_melding", ranking), [], said, False, None)) == "advice_vs_melding"
+    sure = parsed(
+        "ask_police", [{"name": "ask_police", "confidence": 0.9}, {"name": "worry_child_abuse", "confidence": 0.05}]
+    )
+    sure["intent"]["confidence"] = 0.9
+    assert intent_of(read_reply(sure, [], "moet ik naar de politie?", True, "zorg")) == "ask_police"
+
+
+def test_an_unsure_first_message_that_says_the_worry_or_the_role_starts_the_route():
+    unsure = parsed("stay_anonymous", entities=[{"entity": "rol", "value": "slachtoffer"}])
+    unsure["intent"]["confidence"] = 0.35
+    assert intent_of(read_reply(unsure, [], "mn stiefvader slaat me soms")) == "role_victim"
+    sure = parsed("meldcode_overview", entities=[{"entity": "rol", "value": "professional"}])
+    sure["intent"]["confidence"] = 0.9
+    assert intent_of(read_reply(sure, [], "ik ben leerkracht, wat is de meldcode?")) == "meldcode_overview"
+    worry = parsed("nlu_fallback", entities=[{"entity": "zorg", "value": "ouderenmishandeling"}])
+    assert intent_of(read_reply(worry, [], "financieel misbruik bij mijn oma")) == "worry_elder_abuse"
