@@ -29,8 +29,10 @@ from sanic.request import Request
 
 from bot.channels.guard import guarded
 
+from actions import texts
+
 MAX_SENDER = 128
-USAGE = 'Stuur JSON zoals {"sender": "een-id", "message": "je bericht"}.'
+USAGE = texts.text("kanaal.rest_gebruik")
 
 
 def _bad(reason: str) -> SanicException:
@@ -60,13 +62,13 @@ class SafeRestInput(RestInput):
         # JSON only with a JSON content type: a web page elsewhere can post text/plain
         # without asking the browser first (CORS), but not application/json.
         if (req.content_type or "").split(";")[0].strip().lower() != "application/json":
-            raise SanicException("Stuur JSON met Content-Type: application/json. " + USAGE, status_code=415)
+            raise SanicException(texts.text("kanaal.rest_json_type") + " " + USAGE, status_code=415)
         try:
             body = req.json
         except Exception:  # sanic raises on invalid JSON
-            raise _bad("Dit is geen geldige JSON.") from None
+            raise _bad(texts.text("kanaal.rest_geen_json")) from None
         if not isinstance(body, dict):
-            raise _bad("De body moet een JSON-object zijn.")
+            raise _bad(texts.text("kanaal.rest_geen_object"))
         return body
 
     async def _extract_sender(self, req: Request) -> Optional[Text]:
@@ -74,16 +76,16 @@ class SafeRestInput(RestInput):
         if sender is None or sender == "":
             return f"anon-{uuid.uuid4().hex}"
         if not isinstance(sender, (str, int)) or isinstance(sender, bool):
-            raise _bad("'sender' moet tekst zijn.")
+            raise _bad(texts.text("kanaal.rest_sender_tekst"))
         sender = str(sender)
         if len(sender) > MAX_SENDER:
-            raise _bad(f"'sender' mag hoogstens {MAX_SENDER} tekens hebben.")
+            raise _bad(texts.text("kanaal.rest_sender_lang", max=MAX_SENDER))
         return sender
 
     def _extract_message(self, req: Request) -> Optional[Text]:
         message = self._body(req).get("message")
         if not isinstance(message, str):
-            raise _bad("'message' moet tekst zijn.")
+            raise _bad(texts.text("kanaal.rest_message_tekst"))
         return message
 
     def _extract_input_channel(self, req: Request) -> Text:

@@ -38,6 +38,8 @@ from typing import Any, Dict, Optional, Text
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 
+from actions import texts
+
 from bot.channels.guard import guarded
 
 logger = logging.getLogger(__name__)
@@ -63,11 +65,9 @@ def session_of(token: Any, secret: bytes = None) -> Optional[str]:
     return m.group(1)
 
 
-NOT_AN_OBJECT = "Dit bericht kon ik niet lezen. Stuur een object zoals " '{"message": "je bericht", "session_id": "..."}.'
-NOT_TEXT = "Dit bericht kon ik niet lezen: stuur je bericht als tekst."
-NO_SESSION = (
-    "Dit gesprek is niet (meer) verbonden. Laad de pagina opnieuw en begin een nieuw " "gesprek. Is er nu gevaar? Bel 112."
-)
+NOT_AN_OBJECT = texts.text("kanaal.socket_geen_object")
+NOT_TEXT = texts.text("kanaal.socket_geen_tekst")
+NO_SESSION = texts.text("kanaal.socket_geen_sessie")
 
 
 def metadata_of(data: Dict[str, Any], key: Text) -> Dict[str, Any]:

@@ -30,7 +30,7 @@ EN = [{"type": "slot", "name": "taal", "value": "en"}]
 BILINGUAL = {"utter_language_card"}
 DOMAIN = domain_dict()
 RESPONSES = DOMAIN["responses"]
-PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+PLACEHOLDER = re.compile(r"(?<!\{)\{[^{}]*\}(?!\})")  # {name}; {{ and }} are braces written out
 
 
 def load(path):
@@ -197,7 +197,7 @@ def test_words_that_are_not_names_are_capitalised_english_words():
 def test_english_texts_fill_in():
     values = {"zorg": "x", "naam": "x", "waarom": "x", "contact": "x", "telefoon": "0800-2000", "wanneer": "x"}
     values.update({"url": "x", "address": "x", "n": 1, "stap": "x", "uitleg": "x", "tekst": "x", "samenvatting": "x"})
-    values.update({"waarde": "x", "conclusie": "x", "beschrijving": "x", "namen": "x"})
+    values.update({"waarde": "x", "conclusie": "x", "beschrijving": "x", "namen": "x", "max": 128})
     values.update({k: "x" for k in ("melding_signalen", "melding_overleg", "melding_gesprek")})
     values.update({k: "x" for k in ("melding_afweging", "melding_besluit")})
     for value in EN_TEXTS.values():
