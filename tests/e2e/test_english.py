@@ -12,7 +12,7 @@ from tests.helpers import rest_say, texts
 
 PERSONAS = {
     "professional": (
-        "hello, I am a teacher and I think a girl in my class (15) is being exploited by an older guy",
+        "hello, I am a teacher and I think a girl in my class (15) is sexually exploited by a loverboy",
         {
             "zorg": "/exploitation_sexual",
             "rol": "/role_professional",
@@ -67,11 +67,21 @@ def test_an_english_conversation_gets_the_same_route_as_the_dutch_one(bot_stack,
     opening, answers, facts = PERSONAS[persona]
     sender, questions = f"english-{uuid.uuid4().hex[:8]}", question_texts()
     replies = rest_say(bot_stack.url, opening, sender)
-    said = list(texts(replies))
-    for _ in range(8):
+    said, retold = list(texts(replies)), False
+    for _ in range(10):
         if any("you decide what you do" in t for t in texts(replies)):
             break
         slot = asked(replies, questions)
+        no_danger = [b["payload"] for m in replies for b in m.get("buttons") or [] if b["payload"] == "/deny"]
+        if slot is None and no_danger:  # "Is there danger now?": not now
+            replies = rest_say(bot_stack.url, no_danger[0], sender)
+            said += texts(replies)
+            continue
+        if slot is None and not retold:  # "tell me what is going on": the person says it again
+            retold = True
+            replies = rest_say(bot_stack.url, opening, sender)
+            said += texts(replies)
+            continue
         assert slot, f"no known question and no route: {texts(replies)}"
         replies = rest_say(bot_stack.url, answers[slot], sender)
         said += texts(replies)
