@@ -154,6 +154,14 @@ def domain_dict(domain_file: Path = DOMAIN_FILE) -> Dict[str, Any]:
     return copy.deepcopy(_cached(Path(domain_file).resolve()))
 
 
+def write_merged(path: Path, domain_file: Path = DOMAIN_FILE) -> Path:
+    """The whole domain as one Rasa domain file, for Rasa commands that read a single file
+    (`rasa test nlu --domain`, `rasa shell --domain`): `python -m bot.domain_files OUT.yml`."""
+    path = Path(path)
+    path.write_text(yaml.safe_dump(domain_dict(domain_file), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
 def load(domain_file: Path = DOMAIN_FILE):
     from rasa.shared.core.domain import Domain
 
@@ -175,3 +183,9 @@ class DomainFilesImporter(RasaFileImporter):
 
     def get_domain(self):
         return load(self._domain_file)
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(write_merged(Path(sys.argv[1] if len(sys.argv) > 1 else "build/domain.yml")))
