@@ -63,7 +63,10 @@ def _merge(into: Dict[str, Any], part: Dict[str, Any], source: Path) -> None:
 def _form_slots(domain: Dict[str, Any]) -> None:
     slots = domain.setdefault("slots", {})
     for form, spec in (domain.get("forms") or {}).items():
-        let_through = [*(spec.get("ignored_intents") or []), *FORM_IGNORED_INTENTS, *QUESTIONS_ON_THE_WAY]
+        # A form of free-text answers keeps every answer (its validation answers a typed question:
+        # actions/melding.py); the other forms let the questions on the way through to their rules.
+        questions = () if spec.get("answers") == "text" else QUESTIONS_ON_THE_WAY
+        let_through = [*(spec.get("ignored_intents") or []), *FORM_IGNORED_INTENTS, *questions]
         spec["ignored_intents"] = list(dict.fromkeys(let_through))
         answers = spec.pop("answers", None)
         if answers is None:

@@ -58,7 +58,7 @@ def test_socketio_through_nginx_is_sticky(cluster, transport):
         sio_turns(
             cluster.url,
             session,
-            ["hallo", "ik maak me zorgen om mijn buurmeisje, ze moet drugs " "rondbrengen voor een paar jongens"],
+            ["hallo", "ik maak me zorgen om mijn buurvrouw, ze moet drugs " "rondbrengen voor een paar jongens"],
             transport,
         )
     )
@@ -71,7 +71,7 @@ def test_socketio_through_nginx_is_sticky(cluster, transport):
 def test_turns_alternate_and_then_one_server_dies(cluster):
     sender = f"cluster-{uuid.uuid4().hex[:8]}"
     assert "computerprogramma" in joined(rest_say(cluster.url, "hallo", sender))
-    worry = "ik maak me zorgen om mijn buurmeisje, ze moet drugs rondbrengen voor een paar jongens"
+    worry = "ik maak me zorgen om mijn buurvrouw, ze moet drugs rondbrengen voor een paar jongens"
     assert "jonger dan 18" in joined(rest_say(cluster.url, worry, sender))
     assert "verstandelijke beperking" in joined(rest_say(cluster.url, "/affirm", sender))
     used = set(ports(cluster.upstreams_used()))

@@ -114,7 +114,7 @@ def test_state_is_in_redis_with_prefix_and_session_ttl(redis_stacks):
 def test_form_state_survives_across_two_servers_and_a_killed_one(redis_stacks):
     sender = f"redis-{uuid.uuid4().hex[:8]}"
     a, b = redis_stacks["a"], redis_stacks["b"]
-    first = texts(rest_say(a, "ik maak me zorgen om mijn buurmeisje, ze moet drugs rondbrengen", sender))
+    first = texts(rest_say(a, "ik maak me zorgen om mijn buurvrouw, ze moet drugs rondbrengen", sender))
     assert "jonger dan 18" in first[-1]
     second = texts(rest_say(b, "/affirm", sender))  # the other server knows the form
     assert "verstandelijke beperking" in second[-1]

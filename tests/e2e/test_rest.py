@@ -26,11 +26,11 @@ def test_one_message_gets_the_route_at_once(bot_stack, sender):
     text = "\n".join(texts(replies))
     assert "Veilig Thuis" in text and "0800-2000" in text
     assert "wegwijzermensenhandel.nl/zorgcoördinatoren" in text
-    assert "?" not in replies[-1]["text"].splitlines()[0], "no question asked first"
+    assert "?" not in replies[0]["text"].splitlines()[0], "no question asked first"
 
 
 def test_crisis_halfway_through_the_form_comes_first_and_the_form_goes_on(bot_stack, sender):
-    first = rest_say(bot_stack.url, "ik maak me zorgen om mijn buurmeisje, ze moet drugs rondbrengen", sender)
+    first = rest_say(bot_stack.url, "ik maak me zorgen om mijn buurvrouw, ze moet drugs rondbrengen", sender)
     assert "jonger dan 18" in first[-1]["text"]
     crisis = rest_say(bot_stack.url, "er staat nu iemand met een honkbalknuppel voor ons huis te dreigen", sender)
     assert "112" in crisis[0]["text"].splitlines()[0]

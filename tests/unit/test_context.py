@@ -141,6 +141,9 @@ def test_questions_on_the_way_are_let_through_by_every_form_and_ruled_inside_it(
         assert intent in domain["intents"] and f"utter_{intent}" in domain["responses"], intent
         assert (intent, None) in ruled, intent
         for form, spec in domain["forms"].items():
+            if form == "melding_form":  # free-text answers: its validation answers a question
+                assert intent not in spec["ignored_intents"] and (intent, form) not in ruled
+                continue
             assert intent in spec["ignored_intents"], (form, intent)
             assert (intent, form) in ruled, (form, intent)
 
