@@ -43,7 +43,8 @@ QUESTIONS_ON_THE_WAY = (
 NOT_AN_OFFER = {"deny", "previous_step", "stop", "what_can_you_do"}
 # Intents a short reply may get from NLU that the context reads better.
 SHORT_REPLY_INTENTS = {"affirm", "deny", "dont_know", "nlu_fallback", "out_of_scope", "thank", "goodbye", "greet"}
-_PAYLOAD = re.compile(r"^/([\w-]+)(\{.*\})?$", re.S)
+# A button payload: "/intent" or "/intent{\"slot\": \"value\"}" (bot/serve.py reads it too).
+PAYLOAD = re.compile(r"^/([\w-]+)(\{.*\})?$", re.S)
 _PUNCT = re.compile(r"[^\w\s']+", re.UNICODE)
 
 
@@ -109,7 +110,7 @@ def asked_before(events: Iterable[Any]) -> bool:
 
 
 def payload_intent(payload: str) -> Tuple[Optional[str], List[Dict[str, Any]]]:
-    m = _PAYLOAD.match((payload or "").strip())
+    m = PAYLOAD.match((payload or "").strip())
     if not m:
         return None, []
     entities = []
@@ -134,7 +135,8 @@ def _offer(buttons: List[Dict[str, Any]], in_form: bool) -> Optional[Dict[str, A
     return next((b for intent, b in intents if intent and intent not in NOT_AN_OFFER), None)
 
 
-def _as(parsed: Dict[str, Any], intent: str, entities: Optional[List[Dict[str, Any]]] = None) -> Dict[str, Any]:
+def with_intent(parsed: Dict[str, Any], intent: str, entities: Optional[List[Dict[str, Any]]] = None) -> Dict[str, Any]:
+    """The parse data with `intent` as the sure and only intent (plus `entities`, if given)."""
     out = {**parsed, "intent": {"name": intent, "confidence": 1.0}}
     out["intent_ranking"] = [{"name": intent, "confidence": 1.0}]
     if entities:
@@ -192,7 +194,7 @@ def start_from_entities(parsed: Dict[str, Any]) -> Dict[str, Any]:
         for e in parsed.get("entities") or []:
             intent = INTENT_OF_ENTITY.get((e.get("entity"), e.get("value")))
             if e.get("entity") == wanted and intent:
-                return _as(parsed, intent)
+                return with_intent(parsed, intent)
     return parsed
 
 
@@ -207,7 +209,7 @@ def answer_to(parsed: Dict[str, Any], requested: Optional[str]) -> Dict[str, Any
     if top.get("name") in QUESTIONS_ON_THE_WAY and (top.get("confidence") or 0) >= SURE_OTHERWISE:
         return parsed
     best = next((r for r in parsed.get("intent_ranking") or [] if r.get("name") in wanted), None)
-    return _as(parsed, best["name"]) if best else parsed
+    return with_intent(parsed, best["name"]) if best else parsed
 
 
 def read_reply(
@@ -223,25 +225,23 @@ def read_reply(
         # question ("my mom hits me, every week") is not swallowed twice. Real danger words still
         # count: they give acute_danger, never danger_unclear.
         others = [r for r in parsed.get("intent_ranking") or [] if r.get("name") not in CRISIS_INTENTS]
-        parsed = _as(parsed, others[0]["name"] if others else "nlu_fallback")
+        parsed = with_intent(parsed, others[0]["name"] if others else "nlu_fallback")
         intent = parsed["intent"]["name"]
     if (text or "").startswith("/") or intent in CRISIS_INTENTS:
         return parsed
-    if in_form and kind_of(text) is None:
-        parsed = answer_to(parsed, requested)
-        intent = parsed["intent"]["name"]
-    elif not in_form and kind_of(text) is None:
-        parsed = start_from_entities(parsed)
+    said = kind_of(text)
+    if said is None:
+        parsed = answer_to(parsed, requested) if in_form else start_from_entities(parsed)
         intent = parsed["intent"]["name"]
     if intent == "goodbye" and not says_goodbye(text):
         others = [r for r in parsed.get("intent_ranking") or [] if r.get("name") not in ("goodbye", *CRISIS_INTENTS)]
         best = others[0]["name"] if others and (others[0].get("confidence") or 0) >= 0.2 else "nlu_fallback"
-        parsed, intent = _as(parsed, best), best
-    kind = kind_of(text) if len(normalise(text).split()) <= MAX_WORDS else None
+        parsed, intent = with_intent(parsed, best), best
+    kind = said if len(normalise(text).split()) <= MAX_WORDS else None
     if kind is None or intent not in SHORT_REPLY_INTENTS:
         return parsed
     if kind == "wat_bedoel_je":
-        return _as(parsed, EXPLAIN)
+        return with_intent(parsed, EXPLAIN)
     buttons = last_bot_buttons(events)
     by_intent = {payload_intent(b.get("payload", ""))[0]: b for b in buttons}
     if kind == "ja":
@@ -249,13 +249,13 @@ def read_reply(
         if offer is None:
             return parsed
         name, entities = payload_intent(offer["payload"])
-        return _as(parsed, name, entities)
+        return with_intent(parsed, name, entities)
     if kind == "nee":
         if "deny" in by_intent:
-            return _as(parsed, "deny")
+            return with_intent(parsed, "deny")
         if in_form or not buttons:
             return parsed
-        return _as(parsed, DECLINE)
+        return with_intent(parsed, DECLINE)
     if kind == "terug" and "previous_step" in by_intent:
-        return _as(parsed, "previous_step")
+        return with_intent(parsed, "previous_step")
     return parsed

@@ -36,7 +36,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import sys
 from typing import Any, List, Optional
 
@@ -125,7 +124,6 @@ def _validate_action_result(self, result: Any) -> bool:
 
 
 MAX_NLU_CHARS = 2000  # longer messages skip NLU (LengthGuard in config.yml says the same)
-_PAYLOAD = re.compile(r"^/(\w+)(\{.*\})?$", re.DOTALL)
 # structlog keys that can hold what the user wrote (rasa/utils/log_utils.py, plus our own).
 USER_TEXT_KEYS = (
     "text",
@@ -182,18 +180,13 @@ def gate(text: str, intents: Any) -> tuple:
 
     text = clean_text(text)
     if text.startswith("/"):
-        m = _PAYLOAD.match(text.strip())
+        m = context.PAYLOAD.match(text.strip())
         if not (m and m.group(1) in intents and _json_object(m.group(2))):
             text = text.lstrip("/").lstrip() or "?"
     if len(text) <= MAX_NLU_CHARS:
         return text, None
     intent = detect(text).intent or "too_long"  # reads MAX_SCAN_CHARS of it
-    return text[:MAX_NLU_CHARS], {
-        "text": text[:MAX_NLU_CHARS],
-        "intent": {"name": intent, "confidence": 1.0},
-        "intent_ranking": [{"name": intent, "confidence": 1.0}],
-        "entities": [],
-    }
+    return text[:MAX_NLU_CHARS], context.with_intent({"text": text[:MAX_NLU_CHARS], "entities": []}, intent)
 
 
 def follow_up(parsed: dict, tracker: Any, text: str) -> dict:
@@ -212,11 +205,7 @@ def follow_up(parsed: dict, tracker: Any, text: str) -> dict:
     if not answered:
         return parsed
     logger.debug("follow-up after a 112 answer instead of %s", intent)
-    return {
-        **parsed,
-        "intent": {"name": FOLLOWUP_INTENT, "confidence": 1.0},
-        "intent_ranking": [{"name": FOLLOWUP_INTENT, "confidence": 1.0}],
-    }
+    return context.with_intent(parsed, FOLLOWUP_INTENT)
 
 
 LANGUAGE_CARD_INTENT = "language_card"
@@ -257,8 +246,7 @@ def language_step(parsed: dict, tracker: Any, text: str, metadata: Any = None) -
     parsed = {**parsed, "entities": entities}
     intent = (parsed.get("intent") or {}).get("name")
     if lang in CARD_LANGUAGES and intent not in CRISIS_INTENTS:
-        parsed["intent"] = {"name": LANGUAGE_CARD_INTENT, "confidence": 1.0}
-        parsed["intent_ranking"] = [{"name": LANGUAGE_CARD_INTENT, "confidence": 1.0}]
+        return context.with_intent(parsed, LANGUAGE_CARD_INTENT)
     return parsed
 
 

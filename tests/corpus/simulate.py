@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from functools import lru_cache
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
@@ -27,6 +28,7 @@ import yaml
 
 from actions import organisations as orgs
 from actions.texts import text
+from bot.context import INTENT_OF_ENTITY
 from bot.domain_files import domain_dict
 
 HERE = Path(__file__).resolve().parent
@@ -36,19 +38,7 @@ QUESTIONS = {f"utter_ask_{slot}": slot for slot in ("zorg", "rol", "minderjarig"
 QUESTIONS["utter_greet"] = "veilig"
 FALLBACK_RESPONSES = ("utter_default", "utter_suggest_again")
 # The buttons that fit a scenario's facts: a person offered "Een oudere wordt mishandeld" clicks it.
-FITTING_BUTTON = {
-    ("zorg", "huiselijk_geweld"): "/worry_domestic_violence",
-    ("zorg", "kindermishandeling"): "/worry_child_abuse",
-    ("zorg", "ouderenmishandeling"): "/worry_elder_abuse",
-    ("zorg", "seksuele_uitbuiting"): "/exploitation_sexual",
-    ("zorg", "criminele_uitbuiting"): "/exploitation_criminal",
-    ("zorg", "arbeidsuitbuiting"): "/exploitation_labour",
-    ("zorg", "mensenhandel"): "/human_trafficking",
-    ("rol", "professional"): "/role_professional",
-    ("rol", "ouder"): "/role_parent",
-    ("rol", "omstander"): "/role_bystander",
-    ("rol", "slachtoffer"): "/role_victim",
-}
+FITTING_BUTTON = {fact: f"/{intent}" for fact, intent in INTENT_OF_ENTITY.items()}
 
 
 def load_scenarios() -> List[dict]:
@@ -62,6 +52,7 @@ def _key(s: str) -> str:
     return " ".join(re.sub(r"[^\w ]+", " ", (s or "").lower()).split())[:60]
 
 
+@lru_cache(maxsize=1)
 def question_texts() -> Dict[str, str]:
     """The start of every variation of the questions (all languages) -> the answer it asks."""
     found = {}
@@ -74,11 +65,13 @@ def question_texts() -> Dict[str, str]:
     return found
 
 
+@lru_cache(maxsize=1)
 def fallback_texts() -> List[str]:
     responses = domain_dict()["responses"]
     return [_key(v.get("text", "").splitlines()[0]) for n in FALLBACK_RESPONSES for v in responses.get(n, [])]
 
 
+@lru_cache(maxsize=1)
 def route_marks() -> List[str]:
     return [_key(text("route.slot", lang)) for lang in ("nl", "en")]
 
