@@ -158,8 +158,9 @@ ANSWERS_TO = {
         "human_trafficking",
     ),
     "rol": ("role_professional", "role_parent", "role_bystander", "role_victim"),
-    **{slot: ("affirm", "deny", "dont_know") for slot in ("minderjarig", "lvb", "anoniem")},
+    **{slot: ("affirm", "deny", "dont_know") for slot in ("minderjarig", "lvb", "anoniem")},  # YES_NO_SLOTS
 }
+YES_NO_SLOTS = ("minderjarig", "lvb", "anoniem")
 SURE_OTHERWISE = 0.6  # a question on the way this sure is a question, not an answer
 # Outside a form: a message NLU is unsure of, that says what the worry is or who the user is (the
 # lexicon's entities: "mn stiefvader slaat me"), starts the route with what it says.
@@ -198,7 +199,14 @@ def start_from_entities(parsed: Dict[str, Any]) -> Dict[str, Any]:
     return parsed
 
 
-def answer_to(parsed: Dict[str, Any], requested: Optional[str]) -> Dict[str, Any]:
+def opens_with_yes_or_no(text: str) -> bool:
+    """ "Ja, ik wil echt niet dat ze weten dat ik het was": a yes or no first, and no question."""
+    words = normalise(text).split()
+    one_word = {p for kind in ("ja", "nee") for p in phrases()[kind] if " " not in p}
+    return bool(words) and words[0] in one_word and not (text or "").rstrip().endswith("?")
+
+
+def answer_to(parsed: Dict[str, Any], requested: Optional[str], text: str = "") -> Dict[str, Any]:
     """Inside a form: NLU's best answer of the kind the form asks for."""
     from bot.crisis import FORM_IGNORED_INTENTS
 
@@ -206,7 +214,8 @@ def answer_to(parsed: Dict[str, Any], requested: Optional[str]) -> Dict[str, Any
     top = parsed.get("intent") or {}
     if not wanted or top.get("name") in wanted or top.get("name") in FORM_IGNORED_INTENTS:
         return parsed
-    if top.get("name") in QUESTIONS_ON_THE_WAY and (top.get("confidence") or 0) >= SURE_OTHERWISE:
+    yes_no_answer = requested in YES_NO_SLOTS and opens_with_yes_or_no(text)
+    if top.get("name") in QUESTIONS_ON_THE_WAY and (top.get("confidence") or 0) >= SURE_OTHERWISE and not yes_no_answer:
         return parsed
     best = next((r for r in parsed.get("intent_ranking") or [] if r.get("name") in wanted), None)
     return with_intent(parsed, best["name"]) if best else parsed
@@ -231,7 +240,7 @@ def read_reply(
         return parsed
     said = kind_of(text)
     if said is None:
-        parsed = answer_to(parsed, requested) if in_form else start_from_entities(parsed)
+        parsed = answer_to(parsed, requested, text) if in_form else start_from_entities(parsed)
         intent = parsed["intent"]["name"]
     if intent == "goodbye" and not says_goodbye(text):
         others = [r for r in parsed.get("intent_ranking") or [] if r.get("name") not in ("goodbye", *CRISIS_INTENTS)]

@@ -94,6 +94,10 @@ class Thresholds:
     add_suicide: float = 0.35  # or: no phrase, suicide on top with at least this probability
     min_words: int = 5  # the classifier alone decides only on messages this long
     veto_max_words: int = 60  # and vetoes phrases only in messages this short
+    # An answer to a form's question ("nee, ze zit op het vwo", "ja, ik wil mijn baan niet
+    # kwijt") is short and about the question: the classifier alone needs P(calm) below this,
+    # and never asks "Is er nu gevaar?". The phrases count as always.
+    add_answering: float = 0.03
 
 
 class CrisisLayer:
@@ -104,7 +108,8 @@ class CrisisLayer:
         self.classifier = classifier
         self.t = thresholds
 
-    def detect(self, text: str) -> Result:
+    def detect(self, text: str, answering: bool = False) -> Result:
+        """The crisis in `text`; answering=True for a reply to a form's question."""
         found = self.phrases.detect(text)
         if self.classifier is None or not text.strip():
             return found
@@ -134,6 +139,8 @@ class CrisisLayer:
             or (found.negated and FAMILY[top] == "acute")
         ):
             return found  # "hij is 15" in a form, "geen mes": no crisis, whatever the model says
+        if answering:
+            return Result(top, [Hit(top, "classifier", False, 0)]) if calm < self.t.add_answering else found
         suicide = max(crisis.get("suicide", 0.0), crisis.get("suicide_acute", 0.0))
         if calm < self.t.add or (FAMILY[top] == "suicide" and suicide > self.t.add_suicide):
             # A 113 answer to a sad message that was not about suicide does little harm; a
@@ -162,5 +169,24 @@ def layer() -> CrisisLayer:
 MAX_SCAN_CHARS = 20000
 
 
-def detect(text: str) -> Result:
-    return layer().detect(text[:MAX_SCAN_CHARS])
+def detect(text: str, answering: bool = False) -> Result:
+    return layer().detect(text[:MAX_SCAN_CHARS], answering)
+
+
+CLASSIFIER_ONLY = ["classifier"]  # Result.names when no phrase spoke
+
+
+def recheck_answer(parsed: dict, text: str) -> dict:
+    """A form's question was answered: a crisis found by the classifier alone is checked again
+    as an answer (CrisisLayer.detect(answering=True)); if it does not hold, NLU's best other
+    intent stands, as when the layer finds nothing (components/danger_detector.demote_crisis)."""
+    crisis = parsed.get("crisis") or {}
+    intent = (parsed.get("intent") or {}).get("name")
+    if intent not in CRISIS_INTENTS or crisis.get("phrases") != CLASSIFIER_ONLY:
+        return parsed
+    if detect(text, answering=True).intent:
+        return parsed
+    ranking = [r for r in parsed.get("intent_ranking") or [] if r.get("name") not in CRISIS_INTENTS]
+    top = ranking[0] if ranking else {"name": "nlu_fallback", "confidence": 1.0}
+    out = {k: v for k, v in parsed.items() if k != "crisis"}
+    return {**out, "intent": dict(top), "intent_ranking": ranking}

@@ -278,6 +278,8 @@ def apply_gate() -> None:
     from rasa.core.processor import MessageProcessor
     from rasa.utils import log_utils
 
+    from bot.crisis import recheck_answer
+
     log_utils._anonymizer = _redact
     server.add_root_route = _add_root_route
     os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(MAX_BODY))
@@ -296,6 +298,8 @@ def apply_gate() -> None:
         if tracker is not None:
             in_form = bool(tracker.active_loop_name)
             requested = tracker.get_slot("requested_slot") if in_form else None
+            if requested:
+                parsed = recheck_answer(parsed, message.text)
             parsed = context.read_reply(parsed, tracker.events, message.text, in_form, requested)
         return follow_up(parsed, tracker, message.text)
 

@@ -6,8 +6,10 @@ routing code; the organisations each must get come from the domain brief's table
 opens with the scenario's first message and then answers each question the bot asks with the
 scenario's own words: the question is recognised by its response text (utter_ask_<slot> of
 the domain, in the conversation's language). Offered a button that fits (a "Bedoel je ...?"
-guess with the scenario's worry or role), the user clicks it, as a person would. A reply the
-user cannot place gets the scenario's "anders" answer.
+guess with the scenario's worry or role), the user clicks it, as a person would; asked the same
+question a second time, the user clicks the button with their answer, if there is one. "Is er nu
+gevaar?" gets "nee, nu niet" (every scenario is calm). A reply the user cannot place gets the
+scenario's "anders" answer.
 
 Counted per scenario: right route (every required organisation named, the first one first),
 dead ends (a reply with the bare fallback, or no route within MAX_TURNS), turns to the route.
@@ -36,9 +38,14 @@ ROOT = HERE.parents[1]
 MAX_TURNS = 10
 QUESTIONS = {f"utter_ask_{slot}": slot for slot in ("zorg", "rol", "minderjarig", "lvb", "anoniem")}
 QUESTIONS["utter_greet"] = "veilig"
+# "Is er nu gevaar?": every scenario is calm, so the person says so (unless it has its own words).
+QUESTIONS["utter_danger_unclear"] = "gevaar"
+NO_DANGER = {"nl": "nee, nu niet", "en": "no, not now"}
 FALLBACK_RESPONSES = ("utter_default", "utter_suggest_again")
 # The buttons that fit a scenario's facts: a person offered "Een oudere wordt mishandeld" clicks it.
 FITTING_BUTTON = {fact: f"/{intent}" for fact, intent in INTENT_OF_ENTITY.items()}
+# Asked the same question again, a person clicks the button that says their answer.
+YES_NO_BUTTON = {"ja": "/affirm", "nee": "/deny", "onbekend": "/dont_know"}
 
 
 def load_scenarios() -> List[dict]:
@@ -107,12 +114,22 @@ def fitting_button(messages: List[dict], facts: Dict[str, str]) -> Optional[str]
     return None
 
 
+def answer_button(messages: List[dict], slot: str, facts: Dict[str, str]) -> Optional[str]:
+    """The button that gives the scenario's answer to the question asked (a second time)."""
+    wanted = FITTING_BUTTON.get((slot, facts.get(slot))) or YES_NO_BUTTON.get(facts.get(slot) or "")
+    for m in reversed(messages):
+        for b in m.get("buttons") or []:
+            if b.get("payload") == wanted:
+                return wanted
+    return None
+
+
 def play(say: Callable[[str, str], List[dict]], scenario: dict) -> dict:
     sender = f"scenario-{uuid.uuid4().hex}"
     questions, fallbacks, marks = question_texts(), fallback_texts(), route_marks()
     replies = say(scenario["opening"], sender)
     turns, dead_ends, others, clicks = 1, 0, 0, 0
-    route = None
+    route, last_asked = None, None
     while True:
         texts = [m.get("text") or "" for m in replies]
         joined = "\n".join(texts)
@@ -124,7 +141,11 @@ def play(say: Callable[[str, str], List[dict]], scenario: dict) -> dict:
         if turns >= MAX_TURNS:
             break
         slot = asked(replies, questions)
-        button = None if slot else fitting_button(replies, scenario["facts"])
+        if slot and slot == last_asked:  # asked again: the person clicks their answer, if offered
+            button = answer_button(replies, slot, scenario["facts"])
+        else:
+            button = None if slot else fitting_button(replies, scenario["facts"])
+        last_asked = slot
         if button:  # "Bedoel je ...?" with the right guess among the buttons: the person clicks it
             clicks += 1
             replies = say(button, sender)
@@ -135,6 +156,8 @@ def play(say: Callable[[str, str], List[dict]], scenario: dict) -> dict:
             if others > 2:
                 break
             answer = scenario["answers"].get("anders") or "wie moet ik bellen?"
+        elif slot == "gevaar":
+            answer = scenario["answers"].get(slot) or NO_DANGER[scenario.get("lang", "nl")]
         else:
             answer = scenario["answers"].get(slot) or "weet ik niet"
         replies = say(answer, sender)

@@ -187,3 +187,15 @@ def test_an_unsure_first_message_that_says_the_worry_or_the_role_starts_the_rout
     assert intent_of(read_reply(sure, [], "ik ben leerkracht, wat is de meldcode?")) == "meldcode_overview"
     worry = parsed("nlu_fallback", entities=[{"entity": "zorg", "value": "ouderenmishandeling"}])
     assert intent_of(read_reply(worry, [], "financieel misbruik bij mijn oma")) == "worry_elder_abuse"
+
+
+def test_a_yes_or_no_answer_to_a_yes_no_question_is_an_answer_not_a_question_on_the_way():
+    ranking = [{"name": "ask_found_out", "confidence": 0.7}, {"name": "affirm", "confidence": 0.2}]
+    said = "Ja, ik wil echt niet dat ze weten dat ik het was."
+    sure = parsed("ask_found_out", ranking)
+    sure["intent"]["confidence"] = 0.7
+    assert intent_of(read_reply(sure, [], said, True, "anoniem")) == "affirm"
+    # A real question still gets its answer, also when it starts with "nee".
+    asked = "nee, maar komen ze erachter dat ik het was?"
+    assert intent_of(read_reply(sure, [], asked, True, "anoniem")) == "ask_found_out"
+    assert intent_of(read_reply(sure, [], said, True, "zorg")) == "ask_found_out"  # not a yes/no question

@@ -98,3 +98,31 @@ def test_habit_words_turn_off_danger_to_body_but_not_suicide():
     assert d.detect("hij slaat haar, ik hoor het elke avond").kind is None
     assert d.detect("elke avond al, en op dit moment slaat hij haar").kind == "acute"
     assert d.detect("elke avond wil ik dood").kind == "suicide"
+
+
+def test_an_answer_to_a_form_question_needs_more_than_the_classifier_alone():
+    long_ = "nee, ze zit gewoon op het vwo"
+    unsure = {"calm": 0.27, "suicide_acute": 0.41, "acute": 0.32}
+    assert layer(unsure).detect(long_).kind == "suicide_acute"  # out of a form: the model decides
+    assert layer(unsure).detect(long_, answering=True).kind is None
+    assert layer({"calm": 0.4, "acute": 0.6}).detect(long_, answering=True).kind is None  # no "Is er nu gevaar?"
+    assert layer({"calm": 0.01, "acute": 0.99}).detect(long_, answering=True).kind == "acute"
+    # The phrases count as always.
+    assert layer({"calm": 0.9, "acute": 0.1}).detect("ja en hij vermoordt me", answering=True).kind == "acute"
+
+
+def test_recheck_answer_gives_nlu_its_intent_back_when_only_the_classifier_spoke(monkeypatch):
+    import bot.crisis as crisis
+
+    parse = {
+        "intent": {"name": "suicide", "confidence": 1.0},
+        "intent_ranking": [{"name": "suicide", "confidence": 1.0}, {"name": "affirm", "confidence": 0.2}],
+        "crisis": {"kind": "suicide", "phrases": ["classifier"]},
+    }
+    monkeypatch.setattr(crisis, "detect", lambda text, answering=False: crisis.Result(None))
+    out = crisis.recheck_answer(parse, "ja, ik wil mijn baan niet kwijt")
+    assert out["intent"]["name"] == "affirm" and "crisis" not in out
+    by_phrase = {**parse, "crisis": {"kind": "suicide", "phrases": ["zelfdoding"]}}
+    assert crisis.recheck_answer(by_phrase, "ik wil niet meer leven") is by_phrase
+    monkeypatch.setattr(crisis, "detect", lambda text, answering=False: crisis.Result("suicide"))
+    assert crisis.recheck_answer(parse, "ja")["intent"]["name"] == "suicide"
