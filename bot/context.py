@@ -206,6 +206,54 @@ def opens_with_yes_or_no(text: str) -> bool:
     return bool(words) and words[0] in one_word and not (text or "").rstrip().endswith("?")
 
 
+# A long first message that tells about a person ("mn stiefvader slaat me soms ...", "Een patiënte
+# van 86 kwam met blauwe plekken ...") is a situation: NLU's topic guesses on long texts are weak
+# (an info text about anonymity or a Meldcode step), and the route is the useful answer.
+SITUATION_WORDS = 15
+SURE_QUESTION = 0.8  # a question on the way this sure keeps its answer, however long the message
+WORRY_GUESS = 0.2  # a worry intent this high in NLU's ranking gives the topic
+# Intents that are a task of their own, not a guess: a long message keeps them.
+OWN_TASKS = {
+    "too_long",
+    "language_card",
+    "choose_language",
+    "prepare_melding",
+    "afwegingskader_start",
+    "walkthrough",
+    "talk_to_human",
+    "ask_privacy",
+    "bot_challenge",
+    "lvb",
+}
+# Who the message tells about: an age, a topic word, or a user who is not (only) a professional.
+SITUATION_ENTITIES = {("rol", "slachtoffer"), ("rol", "omstander"), ("rol", "ouder")}
+
+
+def start_from_situation(parsed: Dict[str, Any], text: str) -> Dict[str, Any]:
+    """Outside a form: a long message that tells about a person starts the route."""
+    from bot.crisis import CRISIS_INTENTS
+
+    top = parsed.get("intent") or {}
+    name = top.get("name")
+    if len(normalise(text).split()) < SITUATION_WORDS or name in CRISIS_INTENTS or name in OWN_TASKS:
+        return parsed
+    if name in ANSWERS_TO["zorg"] + ANSWERS_TO["rol"]:
+        return parsed
+    if name in QUESTIONS_ON_THE_WAY and (top.get("confidence") or 0) >= SURE_QUESTION:
+        return parsed
+    entities = [(e.get("entity"), e.get("value")) for e in parsed.get("entities") or []]
+    if not any(e in SITUATION_ENTITIES or e[0] in ("zorg", "minderjarig") for e in entities):
+        return parsed
+    topic = next((INTENT_OF_ENTITY[e] for e in entities if e[0] == "zorg" and e in INTENT_OF_ENTITY), None)
+    if topic is None:
+        guesses = [r for r in parsed.get("intent_ranking") or [] if r.get("name") in ANSWERS_TO["zorg"]]
+        if guesses and (guesses[0].get("confidence") or 0) >= WORRY_GUESS:
+            topic = guesses[0]["name"]
+    if topic is None:
+        topic = next((INTENT_OF_ENTITY[e] for e in entities if e[0] == "rol" and e in INTENT_OF_ENTITY), None)
+    return with_intent(parsed, topic) if topic else parsed
+
+
 def answer_to(parsed: Dict[str, Any], requested: Optional[str], text: str = "") -> Dict[str, Any]:
     """Inside a form: NLU's best answer of the kind the form asks for."""
     from bot.crisis import FORM_IGNORED_INTENTS
@@ -240,7 +288,7 @@ def read_reply(
         return parsed
     said = kind_of(text)
     if said is None:
-        parsed = answer_to(parsed, requested, text) if in_form else start_from_entities(parsed)
+        parsed = answer_to(parsed, requested, text) if in_form else start_from_situation(start_from_entities(parsed), text)
         intent = parsed["intent"]["name"]
     if intent == "goodbye" and not says_goodbye(text):
         others = [r for r in parsed.get("intent_ranking") or [] if r.get("name") not in ("goodbye", *CRISIS_INTENTS)]

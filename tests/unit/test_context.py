@@ -199,3 +199,27 @@ def test_a_yes_or_no_answer_to_a_yes_no_question_is_an_answer_not_a_question_on_
     asked = "nee, maar komen ze erachter dat ik het was?"
     assert intent_of(read_reply(sure, [], asked, True, "anoniem")) == "ask_found_out"
     assert intent_of(read_reply(sure, [], said, True, "zorg")) == "ask_found_out"  # not a yes/no question
+
+
+def test_a_long_first_message_about_a_person_starts_the_route_with_its_topic():
+    story = "een patiënte van 86 kwam vandaag met blauwe plekken en haar zoon beheert al haar geld, wat moet ik doen"
+    ranking = [{"name": "stay_anonymous", "confidence": 0.6}, {"name": "worry_elder_abuse", "confidence": 0.3}]
+    guess = parsed("stay_anonymous", ranking, entities=[{"entity": "rol", "value": "slachtoffer"}])
+    guess["intent"]["confidence"] = 0.6
+    assert intent_of(read_reply(guess, [], story)) == "worry_elder_abuse"
+    # A topic word in the message wins over NLU's ranking.
+    named = parsed("meldcode_step", ranking, entities=[{"entity": "zorg", "value": "kindermishandeling"}])
+    named["intent"]["confidence"] = 0.7
+    assert intent_of(read_reply(named, [], story)) == "worry_child_abuse"
+    # Short messages, sure questions on the way and tasks of their own keep NLU's answer.
+    assert intent_of(read_reply(guess, [], "blauwe plekken bij een patiënte van 86")) == "stay_anonymous"
+    sure = parsed("ask_police", ranking, entities=[{"entity": "rol", "value": "slachtoffer"}])
+    sure["intent"]["confidence"] = 0.9
+    assert intent_of(read_reply(sure, [], story)) == "ask_police"
+    task = parsed("prepare_melding", ranking, entities=[{"entity": "rol", "value": "slachtoffer"}])
+    task["intent"]["confidence"] = 0.6
+    assert intent_of(read_reply(task, [], story)) == "prepare_melding"
+    # Without a person or a topic in it, a long message is not read as a situation.
+    plain = parsed("stay_anonymous", ranking)
+    plain["intent"]["confidence"] = 0.6
+    assert intent_of(read_reply(plain, [], story)) == "stay_anonymous"
