@@ -37,9 +37,20 @@ def needed_slots(zorg: Optional[str], rol: Optional[str]) -> List[str]:
         needed.append("minderjarig")
         if rol in ("ouder", "omstander"):
             needed.append("lvb")
-    if rol == "omstander":
+    if rol in ("omstander", "slachtoffer", "ouder"):  # a professional works under the Meldcode
         needed.append("anoniem")
     return needed
+
+
+def earlier_value(tracker: Tracker, slot: str) -> Any:
+    """The slot's value before the latest user message (None when it had none)."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_user = True
+        elif seen_user and event.get("event") == "slot" and event.get("name") == slot:
+            return event.get("value")
+    return None
 
 
 class ValidateRouteForm(FormValidationAction):
@@ -50,6 +61,16 @@ class ValidateRouteForm(FormValidationAction):
         self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Text]:
         return needed_slots(tracker.get_slot("zorg"), tracker.get_slot("rol"))
+
+    def validate_rol(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        """Who the user is, once known, stays unless the form asks it: "mn stiefvader slaat me"
+        said first is not undone by a word like "mn stiefvader" in the answer about the worry."""
+        before = earlier_value(tracker, "rol")
+        if before and value != before and tracker.get_slot("requested_slot") != "rol":
+            return {"rol": before}
+        return {"rol": value}
 
 
 class ActionRoute(Action):

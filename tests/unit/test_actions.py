@@ -62,9 +62,10 @@ def test_route_for_adult_labour_exploitation():
         ("huiselijk_geweld", "professional", ["zorg", "rol"]),
         ("huiselijk_geweld", "omstander", ["zorg", "rol", "anoniem"]),
         ("mensenhandel", "professional", ["zorg", "rol", "minderjarig"]),
-        ("seksuele_uitbuiting", "ouder", ["zorg", "rol", "minderjarig", "lvb"]),
+        ("seksuele_uitbuiting", "ouder", ["zorg", "rol", "minderjarig", "lvb", "anoniem"]),
         ("criminele_uitbuiting", "omstander", ["zorg", "rol", "minderjarig", "lvb", "anoniem"]),
-        ("arbeidsuitbuiting", "slachtoffer", ["zorg", "rol", "minderjarig"]),
+        ("arbeidsuitbuiting", "slachtoffer", ["zorg", "rol", "minderjarig", "anoniem"]),
+        ("kindermishandeling", "slachtoffer", ["zorg", "rol", "anoniem"]),
     ],
 )
 def test_form_asks_only_what_matters(zorg, rol, expected):
@@ -115,3 +116,25 @@ def test_the_action_server_registers_every_action_of_the_domain():
     executor.register_package("actions")
     custom = [a for a in domain_dict()["actions"] if a.startswith(("action_", "validate_"))]
     assert set(custom) <= set(executor.actions), set(custom) - set(executor.actions)
+
+
+def form_tracker(events, slots, requested):
+    t = tracker({**slots, "requested_slot": requested})
+    t.events = events
+    return t
+
+
+def test_who_the_user_is_stays_unless_the_form_asks_it():
+    events = [
+        {"event": "user", "text": "mn stiefvader slaat me"},
+        {"event": "slot", "name": "rol", "value": "slachtoffer"},
+        {"event": "user", "text": "dat mn stiefvader me slaat"},
+        {"event": "slot", "name": "rol", "value": "omstander"},
+    ]
+    form, d = ValidateRouteForm(), CollectingDispatcher()
+    answer_about_the_worry = form_tracker(events, {"rol": "omstander"}, "zorg")
+    assert form.validate_rol("omstander", d, answer_about_the_worry, {}) == {"rol": "slachtoffer"}
+    asked = form_tracker(events, {"rol": "omstander"}, "rol")
+    assert form.validate_rol("omstander", d, asked, {}) == {"rol": "omstander"}
+    first_time = form_tracker(events[2:], {"rol": "omstander"}, "zorg")
+    assert form.validate_rol("omstander", d, first_time, {}) == {"rol": "omstander"}
