@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.texts import lang_of, table, text
@@ -37,5 +37,10 @@ class ActionExplain(Action):
         buttons = ((event or {}).get("data") or {}).get("buttons") or []
         if tracker.active_loop.get("name"):
             buttons = []  # the form asks again, with its own buttons
+        elif key == "uitleg.algemeen" and not buttons:
+            # An info text or an answer without buttons: the way on is who can help, so the
+            # routing form asks its first question (with buttons) instead of a dead end.
+            dispatcher.utter_message(text=text("uitleg.naar_route", lang))
+            return [FollowupAction("route_form")]
         dispatcher.utter_message(text=text(key, lang), buttons=buttons)
         return []

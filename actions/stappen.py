@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Optional, Text
 
 import yaml
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.texts import lang_of, text, translated
@@ -149,6 +149,18 @@ class ActionStapOverslaan(Action):
         return [SlotSet("gids", gids), SlotSet("stap", float(n))]
 
 
+def wants_the_route(tracker: Tracker) -> bool:
+    """ "Wat moet ik nu doen?" with no step plan underway, from someone who is not a
+    professional and does not ask about a step: who can help (the routing form), not step 1."""
+    said = (tracker.latest_message.get("text") or "").lower()
+    return (
+        tracker.get_slot("gids") is None
+        and tracker.get_slot("rol") != "professional"
+        and "stap" not in said
+        and "step" not in said
+    )
+
+
 class ActionStapVolgende(Action):
     def name(self) -> Text:
         return "action_stap_volgende"
@@ -157,6 +169,8 @@ class ActionStapVolgende(Action):
         lang = lang_of(tracker)
         gids = tracker.get_slot("gids") or "meldcode"
         n = current_step(tracker)
+        if n is None and wants_the_route(tracker):
+            return [FollowupAction("route_form")]
         if n is None:
             return show_step(dispatcher, gids, 1, lang)
         if n >= len(steps(gids)):

@@ -59,11 +59,23 @@ def phrases() -> Dict[str, set]:
     return {kind: {normalise(p) for words in by_lang.values() for p in words} for kind, by_lang in data.items()}
 
 
+ASKS_MEANING_WORDS = 8  # "sorry, I'm not sure what you mean": a short message around the phrase
+
+
 def kind_of(text: str) -> Optional[str]:
     said = normalise(text)
     for kind in ("ja", "nee", "wat_bedoel_je", "terug"):
         if said in phrases()[kind]:
             return kind
+    # "wat bedoelt u? ik ben niet zo handig met de computer": the first clause says it.
+    first = normalise(re.split(r"[.?!,;]+", text or "", maxsplit=1)[0])
+    if " " in first and first in phrases()["wat_bedoel_je"]:
+        return "wat_bedoel_je"
+    words = said.split()
+    if len(words) <= ASKS_MEANING_WORDS:
+        padded = f" {said} "
+        if any(" " in p and f" {p} " in padded for p in phrases()["wat_bedoel_je"]):
+            return "wat_bedoel_je"
     return None
 
 
@@ -294,11 +306,11 @@ def read_reply(
         others = [r for r in parsed.get("intent_ranking") or [] if r.get("name") not in ("goodbye", *CRISIS_INTENTS)]
         best = others[0]["name"] if others and (others[0].get("confidence") or 0) >= 0.2 else "nlu_fallback"
         parsed, intent = with_intent(parsed, best), best
+    if said == "wat_bedoel_je":  # whatever NLU guessed ("Wat bedoel je precies?" is no step question)
+        return with_intent(parsed, EXPLAIN)
     kind = said if len(normalise(text).split()) <= MAX_WORDS else None
     if kind is None or intent not in SHORT_REPLY_INTENTS:
         return parsed
-    if kind == "wat_bedoel_je":
-        return with_intent(parsed, EXPLAIN)
     buttons = last_bot_buttons(events)
     by_intent = {payload_intent(b.get("payload", ""))[0]: b for b in buttons}
     if kind == "ja":

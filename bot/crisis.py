@@ -59,8 +59,10 @@ ANSWERS_112_FIRST = (
     "utter_bel_112_nu",
     "utter_suicide_acute",
     "utter_sexual_assault_now",
-    "utter_crisis_followup",
 )
+# The follow-up comes once: after it, the person's next words are read as they are (a fallback
+# still ends with "Bij gevaar: bel 112"), so "ok, dank voor het meedenken" or a question about
+# what to say next is not answered with 112 again and again.
 # Intents that do not show the person moved on: they get the follow-up instead.
 FOLLOWUP_OVER = (
     "nlu_fallback",
@@ -89,11 +91,13 @@ class Thresholds:
     dev sittings of tests/corpus only (see README, "Crisis layer")."""
 
     add: float = 0.25  # no phrase, the classifier's P(calm) below this: its crisis kind
-    ask: float = 0.3  # P(calm) below this with an acute kind on top: ask "Is er nu gevaar?"
-    veto: float = 0.6  # a weak phrase with P(calm) above this: no crisis
+    ask: float = 0.45  # P(calm) below this with an acute kind on top: ask "Is er nu gevaar?"
+    veto: float = 0.65  # a weak phrase with P(calm) above this: no crisis
     add_suicide: float = 0.35  # or: no phrase, suicide on top with at least this probability
     min_words: int = 5  # the classifier alone decides only on messages this long
     veto_max_words: int = 60  # and vetoes phrases only in messages this short
+    veto_max_names: int = 1  # when more phrases spoke ("mes" and "wacht buiten") ...
+    veto_many: float = 0.8  # ... the classifier must be this sure to veto them
     # An answer to a form's question ("nee, ze zit op het vwo", "ja, ik wil mijn baan niet
     # kwijt") is short and about the question: the classifier alone needs P(calm) below this,
     # and never asks "Is er nu gevaar?". The phrases count as always.
@@ -121,7 +125,9 @@ class CrisisLayer:
         if found.kind:
             strong = any(h.strong for h in found.hits)
             # In a long text the model hears mostly the rest: only the phrases count there.
-            if not strong and calm > self.t.veto and words <= self.t.veto_max_words:
+            names = {h.name for h in found.hits}
+            veto = self.t.veto if len(names) <= self.t.veto_max_names else self.t.veto_many
+            if not strong and calm > veto and words <= self.t.veto_max_words:
                 return Result(None, found.hits, found.framed)
             kinds = {h.kind for h in found.hits} | {found.kind}
             if strong or top not in kinds:

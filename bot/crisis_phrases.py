@@ -108,6 +108,7 @@ class Lexicon:
         self.exact: Set[str] = set()
         self.prefixes: Set[str] = set()
         self._fuzzy: Dict[str, Set[str]] = {}  # a word with one letter deleted -> words
+        self.real_words: Set[str] = set()  # words that are never a typo of another ("gekomen")
 
     def add(self, word: str) -> None:
         if word.endswith("*"):
@@ -132,7 +133,7 @@ class Lexicon:
         for stem in self.prefixes:
             if token.startswith(stem):
                 found.add(stem + "*")
-        if len(token) >= FUZZY_MIN - 1 and not token.isdigit():
+        if len(token) >= FUZZY_MIN - 1 and not token.isdigit() and token not in self.real_words:
             for d in _deletes(token) | {token}:
                 for word in self._fuzzy.get(d, ()):
                     if _one_edit(word, token):
@@ -190,6 +191,7 @@ class CrisisDetector:
         self.max_gap = int(spec.get("max_gap", 4))
         self.window = int(spec.get("window", 8))
         self.lexicon = Lexicon()
+        self.lexicon.real_words = {str(w).lower() for w in spec.get("echte_woorden") or []}
         self.phrases: List[Phrase] = []
         self.classes: Dict[str, List[str]] = {name: list(words) for name, words in (spec.get("words") or {}).items()}
         for kind, named in (spec.get("kinds") or {}).items():

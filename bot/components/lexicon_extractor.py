@@ -67,7 +67,11 @@ AGES = [  # in this order; a later match inside an earlier one is skipped
     (
         "na",
         re.compile(
-            r"\b(?P<pre>ik ben|ben ik|ben|word|is|was|wordt|werd|zijn|van|bijna|(?P<cmp>" + LESS + "|" + MORE + r"))\s+"
+            r"\b(?P<pre>ik ben|ben ik|en ik|maar ik|ikzelf|ben|word|is|was|wordt|werd|zijn|van|bijna|(?P<cmp>"
+            + LESS
+            + "|"
+            + MORE
+            + r"))\s+"
             r"(?P<fill>(?:(?:nu|pas|net|nog maar|maar|inmiddels|ongeveer|rond de|rond|zo'n|circa|ook|toen|bijna)\s+)*)"
             r"\b" + NUM + r"\b" + NOT_AGE + r"(?P<unit>\s*" + UNIT + r")?",
             re.I,
@@ -264,7 +268,9 @@ class People:
 
 
 def _is_self(text: str, a: Age) -> bool:
-    return a.pre in ("ik ben", "ben ik", "ben", "word") or bool(SELF_BEFORE.search(text[: a.start]))
+    return a.pre in ("ik ben", "ben ik", "en ik", "maar ik", "ikzelf", "ben", "word") or bool(
+        SELF_BEFORE.search(text[: a.start])
+    )
 
 
 class Lexicon:

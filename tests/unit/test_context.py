@@ -5,7 +5,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.explain import ActionExplain
-from bot.context import last_bot_buttons, read_reply, says_goodbye
+from bot.context import kind_of, last_bot_buttons, read_reply, says_goodbye
 from bot.domain_files import domain_dict
 
 RESPONSES = domain_dict()["responses"]
@@ -123,6 +123,23 @@ def test_explain_gives_the_question_in_other_words_with_its_buttons():
     d = CollectingDispatcher()
     ActionExplain().run(d, tracker([user("hoi")]), {})
     assert "112" in d.messages[0]["text"]
+
+
+def test_explaining_an_answer_without_buttons_goes_on_to_who_can_help():
+    d = CollectingDispatcher()
+    events = ActionExplain().run(d, tracker([bot("utter_anoniem"), user("wat bedoel je?")]), {})
+    assert "wie je kan helpen" in d.messages[0]["text"]
+    assert events == [{"event": "followup", "name": "route_form", "timestamp": None}]
+    # With buttons the offer stays, and nothing follows.
+    d = CollectingDispatcher()
+    assert ActionExplain().run(d, tracker([bot("utter_out_of_scope"), user("huh")]), {}) == []
+    assert d.messages[0]["buttons"]
+    assert (
+        kind_of("sorry, I'm not sure what you mean")
+        == kind_of("Ik begrijp de vraag niet, ik wil weten hoe")
+        == "wat_bedoel_je"
+    )
+    assert kind_of("ik wil weten wat je bedoelt met de meldcode stap 3 en hoe dat werkt") is None
 
 
 def test_questions_on_the_way_are_let_through_by_every_form_and_ruled_inside_it():

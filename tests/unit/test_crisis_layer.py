@@ -23,6 +23,9 @@ def test_order_gap_and_typing_errors():
     assert d.detect("hij wil vermoordn mij").kind == "acute"  # one typo, 7+ letters
     short = det({"acute": {"p": [[["slaat"]]]}})
     assert short.detect("hij staat daar").kind is None  # no typos under 7
+    real = det({"suicide_acute": {"p": [["#", ["genomen"]]]}}, echte_woorden=["gekomen"])
+    assert real.detect("ik heb er 20 genoemen").kind == "suicide_acute"  # a typo
+    assert real.detect("de ouders zijn 4 keer niet gekomen").kind is None  # a real word, no typo
 
 
 def test_prefix_number_and_classes():

@@ -58,6 +58,16 @@ def test_walkthrough_next_and_last_step():
     assert "laatste stap" in msgs[0]["text"]
 
 
+def test_what_to_do_now_without_a_step_plan_starts_the_route_form():
+    msgs, events = run(ActionStapVolgende(), tracker(intent="next_step", text="huh? wat moet ik nu doen dan"))
+    assert msgs == [] and events == [{"event": "followup", "name": "route_form", "timestamp": None}]
+    # A professional, or a question about a step, gets step 1 of the plan.
+    msgs, _ = run(ActionStapVolgende(), tracker({"rol": "professional"}, "next_step", text="wat moet ik nu doen"))
+    assert msgs[0]["text"].startswith("Stap 1")
+    msgs, _ = run(ActionStapVolgende(), tracker(intent="next_step", text="wat is de volgende stap"))
+    assert msgs[0]["text"].startswith("Stap 1")
+
+
 def test_skipping_step_3_is_only_for_safety():
     msgs, _ = run(ActionStapOverslaan(), tracker(entities=[{"entity": "stap", "value": "3"}]))
     assert "gevaar" in msgs[0]["text"] and msgs[0]["text"].startswith("Mag je stap 3")

@@ -172,3 +172,20 @@ def test_the_fast_check_of_action_answers_agrees_with_rasas_own(answer):
         assert got.value.message.startswith(expected.message)
         assert "Failed to validate Action server response" in got.value.message
     assert (answer in VALID_ANSWERS) == (expected is None), "the cases are what they say"
+
+
+def test_the_crisis_follow_up_comes_once():
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+
+    from bot.serve import follow_up
+
+    def tracker_after(*actions):
+        return DialogueStateTracker.from_events(
+            "t", [UserUttered("help hij slaat me"), *(ActionExecuted(a) for a in actions)]
+        )
+
+    unsure = {"intent": {"name": "nlu_fallback", "confidence": 0.3}, "intent_ranking": [], "entities": []}
+    after_112 = follow_up(unsure, tracker_after("utter_acute_danger", "action_listen"), "wat nu")
+    assert after_112["intent"]["name"] == "crisis_followup"
+    after_follow_up = follow_up(unsure, tracker_after("utter_crisis_followup", "action_listen"), "ok dank je")
+    assert after_follow_up["intent"]["name"] == "nlu_fallback"
