@@ -79,6 +79,12 @@ def kind_of(text: str) -> Optional[str]:
     return None
 
 
+def says_help_is_here(text: str) -> bool:
+    """ "de politie is er", "ik ben nu veilig": after a 112 answer, the danger is being handled."""
+    said = f" {normalise(text)} "
+    return any(f" {p} " in said for p in phrases()["hulp_is_er"])
+
+
 def says_goodbye(text: str) -> bool:
     said = f" {normalise(text)} "
     return any(f" {p} " in said for p in phrases()["doei"])

@@ -49,7 +49,7 @@ CRISIS_INTENTS = (
 )
 # Every form lets these through to their rules (bot/domain_files.py adds them to each form):
 # the crisis intents, and "wat bedoel je?" (answered, then the form asks again).
-FORM_IGNORED_INTENTS = CRISIS_INTENTS + ("stop", "too_long", "explain_last")
+FORM_IGNORED_INTENTS = CRISIS_INTENTS + ("stop", "too_long", "explain_last", "crisis_over")
 # After a 112-first answer, the next message that is not clearly about something else gets
 # this intent (bot/serve.py): "ik weet niet hoe je belt", "hij neemt niet op", "pillen van
 # mn moeder" must not fall into a form or "ik begreep het niet".
@@ -59,10 +59,11 @@ ANSWERS_112_FIRST = (
     "utter_bel_112_nu",
     "utter_suicide_acute",
     "utter_sexual_assault_now",
+    "utter_crisis_followup",
 )
-# The follow-up comes once: after it, the person's next words are read as they are (a fallback
-# still ends with "Bij gevaar: bel 112"), so "ok, dank voor het meedenken" or a question about
-# what to say next is not answered with 112 again and again.
+# After a 112 answer, "de politie is er", "ik ben veilig" (data/context.yml, hulp_is_er) ends the
+# follow-ups: the answer says so, without 112 in its first sentences.
+CRISIS_OVER_INTENT = "crisis_over"
 # Intents that do not show the person moved on: they get the follow-up instead.
 FOLLOWUP_OVER = (
     "nlu_fallback",

@@ -192,10 +192,13 @@ def gate(text: str, intents: Any) -> tuple:
 def follow_up(parsed: dict, tracker: Any, text: str) -> dict:
     """After a 112-first answer, a reply that is not clearly something else gets the
     follow-up (112 again, short), instead of a form question or "ik begreep het niet"."""
-    from bot.crisis import ANSWERS_112_FIRST, FOLLOWUP_INTENT, FOLLOWUP_OVER
+    from bot.crisis import ANSWERS_112_FIRST, CRISIS_INTENTS, CRISIS_OVER_INTENT, FOLLOWUP_INTENT, FOLLOWUP_OVER
 
     intent = (parsed.get("intent") or {}).get("name")
-    if tracker is None or intent not in FOLLOWUP_OVER or (text or "").startswith("/"):
+    if tracker is None or (text or "").startswith("/") or intent in CRISIS_INTENTS:
+        return parsed  # danger words in it: the crisis answer, also after "de politie is er"
+    help_is_here = context.says_help_is_here(text)
+    if intent not in FOLLOWUP_OVER and not help_is_here:
         return parsed
     answered = False
     for event in reversed(tracker.events):
@@ -204,6 +207,8 @@ def follow_up(parsed: dict, tracker: Any, text: str) -> dict:
         answered |= getattr(event, "action_name", None) in ANSWERS_112_FIRST
     if not answered:
         return parsed
+    if help_is_here:
+        return context.with_intent(parsed, CRISIS_OVER_INTENT)
     logger.debug("follow-up after a 112 answer instead of %s", intent)
     return context.with_intent(parsed, FOLLOWUP_INTENT)
 

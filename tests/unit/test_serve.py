@@ -174,7 +174,7 @@ def test_the_fast_check_of_action_answers_agrees_with_rasas_own(answer):
     assert (answer in VALID_ANSWERS) == (expected is None), "the cases are what they say"
 
 
-def test_the_crisis_follow_up_comes_once():
+def test_the_crisis_follow_up_goes_on_until_help_is_here():
     from rasa.shared.core.events import ActionExecuted, UserUttered
 
     from bot.serve import follow_up
@@ -184,8 +184,16 @@ def test_the_crisis_follow_up_comes_once():
             "t", [UserUttered("help hij slaat me"), *(ActionExecuted(a) for a in actions)]
         )
 
-    unsure = {"intent": {"name": "nlu_fallback", "confidence": 0.3}, "intent_ranking": [], "entities": []}
-    after_112 = follow_up(unsure, tracker_after("utter_acute_danger", "action_listen"), "wat nu")
-    assert after_112["intent"]["name"] == "crisis_followup"
-    after_follow_up = follow_up(unsure, tracker_after("utter_crisis_followup", "action_listen"), "ok dank je")
-    assert after_follow_up["intent"]["name"] == "nlu_fallback"
+    def parse(intent):
+        return {"intent": {"name": intent, "confidence": 0.3}, "intent_ranking": [], "entities": []}
+
+    def intent_after(action, intent, text):
+        return follow_up(parse(intent), tracker_after(action, "action_listen"), text)["intent"]["name"]
+
+    assert intent_after("utter_acute_danger", "nlu_fallback", "mama slaapt") == "crisis_followup"
+    assert intent_after("utter_crisis_followup", "nlu_fallback", "het is nu kwart voor 6") == "crisis_followup"
+    assert intent_after("utter_crisis_followup", "ask_police", "de politie is er nu") == "crisis_over"
+    assert intent_after("utter_acute_danger", "nlu_fallback", "ok, ik ben nu veilig bij de buren") == "crisis_over"
+    # Danger words win, and without a 112 answer before nothing changes.
+    assert intent_after("utter_acute_danger", "acute_danger", "de politie is er maar hij heeft een mes") == "acute_danger"
+    assert intent_after("utter_greet", "nlu_fallback", "de politie is er") == "nlu_fallback"
