@@ -253,13 +253,14 @@ def start_from_situation(parsed: Dict[str, Any], text: str) -> Dict[str, Any]:
 
     top = parsed.get("intent") or {}
     name = top.get("name")
-    if len(normalise(text).split()) < SITUATION_WORDS or name in CRISIS_INTENTS or name in OWN_TASKS:
+    entities = [(e.get("entity"), e.get("value")) for e in parsed.get("entities") or []]
+    victim = ("rol", "slachtoffer") in entities  # a victim does not prepare a professional's melding
+    if len(normalise(text).split()) < SITUATION_WORDS or name in CRISIS_INTENTS or (name in OWN_TASKS and not victim):
         return parsed
     if name in ANSWERS_TO["zorg"] + ANSWERS_TO["rol"]:
         return parsed
     if name in QUESTIONS_ON_THE_WAY and (top.get("confidence") or 0) >= SURE_QUESTION:
         return parsed
-    entities = [(e.get("entity"), e.get("value")) for e in parsed.get("entities") or []]
     if not any(e in SITUATION_ENTITIES or e[0] in ("zorg", "minderjarig") for e in entities):
         return parsed
     topic = next((INTENT_OF_ENTITY[e] for e in entities if e[0] == "zorg" and e in INTENT_OF_ENTITY), None)

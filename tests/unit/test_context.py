@@ -233,9 +233,13 @@ def test_a_long_first_message_about_a_person_starts_the_route_with_its_topic():
     sure = parsed("ask_police", ranking, entities=[{"entity": "rol", "value": "slachtoffer"}])
     sure["intent"]["confidence"] = 0.9
     assert intent_of(read_reply(sure, [], story)) == "ask_police"
-    task = parsed("prepare_melding", ranking, entities=[{"entity": "rol", "value": "slachtoffer"}])
+    task = parsed("prepare_melding", ranking, entities=[{"entity": "rol", "value": "omstander"}])
     task["intent"]["confidence"] = 0.6
     assert intent_of(read_reply(task, [], story)) == "prepare_melding"
+    # A victim does not prepare a professional's melding: the route, also from a task intent.
+    victim = parsed("prepare_melding", ranking, entities=[{"entity": "rol", "value": "slachtoffer"}])
+    victim["intent"]["confidence"] = 0.6
+    assert intent_of(read_reply(victim, [], story)) == "worry_elder_abuse"
     # Without a person or a topic in it, a long message is not read as a situation.
     plain = parsed("stay_anonymous", ranking)
     plain["intent"]["confidence"] = 0.6

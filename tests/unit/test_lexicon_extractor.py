@@ -115,6 +115,9 @@ def test_step_and_plan(extract, text, expected):
         ("een collega heeft blauwe plekken en moet van haar man om 5 uur thuis zijn", "huiselijk_geweld"),
         ("als wijkverpleegkundige kom ik bij een meneer van 84, zijn neef heeft zijn pinpas", "ouderenmishandeling"),
         ("ik heb schulden bij de bank", None),
+        ("mijn vriend kleineert mij constant en heeft mij een klets gegeven", "huiselijk_geweld"),
+        ("mijn kleindochter scheldt me uit en gebruikt mijn pinpas", "ouderenmishandeling"),
+        ("mijn kleindochter van 15 heeft een loverboy", "seksuele_uitbuiting"),
     ],
 )
 def test_topic_words_give_the_worry(extract, text, zorg):
