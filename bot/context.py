@@ -217,11 +217,20 @@ def start_from_entities(parsed: Dict[str, Any]) -> Dict[str, Any]:
     return parsed
 
 
-def opens_with_yes_or_no(text: str) -> bool:
-    """ "Ja, ik wil echt niet dat ze weten dat ik het was": a yes or no first, and no question."""
+def yes_or_no_first(text: str) -> Optional[str]:
+    """ "Ja, ik wil echt niet dat ze weten dat ik het was": affirm (deny for a no first); None
+    without one, or for a question ("nee, maar komen ze erachter?")."""
     words = normalise(text).split()
-    one_word = {p for kind in ("ja", "nee") for p in phrases()[kind] if " " not in p}
-    return bool(words) and words[0] in one_word and not (text or "").rstrip().endswith("?")
+    if not words or (text or "").rstrip().endswith("?"):
+        return None
+    for kind, intent in (("ja", "affirm"), ("nee", "deny")):
+        if words[0] in {p for p in phrases()[kind] if " " not in p}:
+            return intent
+    return None
+
+
+def opens_with_yes_or_no(text: str) -> bool:
+    return yes_or_no_first(text) is not None
 
 
 # A long first message that tells about a person ("mn stiefvader slaat me soms ...", "Een patiënte
@@ -279,9 +288,12 @@ def answer_to(parsed: Dict[str, Any], requested: Optional[str], text: str = "") 
 
     wanted = ANSWERS_TO.get(requested or "")
     top = parsed.get("intent") or {}
+    first = yes_or_no_first(text) if requested in YES_NO_SLOTS else None
+    if first and top.get("name") in ("affirm", "deny") and top.get("name") != first:
+        return with_intent(parsed, first)  # "ja asjeblieft, anders wordt hij kwaad" is a yes
     if not wanted or top.get("name") in wanted or top.get("name") in FORM_IGNORED_INTENTS:
         return parsed
-    yes_no_answer = requested in YES_NO_SLOTS and opens_with_yes_or_no(text)
+    yes_no_answer = first is not None
     if top.get("name") in QUESTIONS_ON_THE_WAY and (top.get("confidence") or 0) >= SURE_OTHERWISE and not yes_no_answer:
         return parsed
     best = next((r for r in parsed.get("intent_ranking") or [] if r.get("name") in wanted), None)

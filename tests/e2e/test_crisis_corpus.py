@@ -2,16 +2,16 @@
 
 The report is printed and written to results/crisis-report.{txt,json}. The limits below are
 regression guards a little under what the bot reaches now (README, "The crisis layer"): issue
-11 asks for 95% acute and suicide recall with at most 8% false alarms, which the bot does not
-reach yet on this corpus (acute 95.0%, suicide 91.2%, false alarms 8.7% on 2026-12-01). Raise
-them as the layer improves; never lower them to make a change pass.
+11 asks for 98% acute and suicide recall with at most 5% false alarms, which the bot does not
+reach yet on this corpus (acute 97.3%, suicide 94.6%, false alarms 7.8% on 2026-12-02, without
+the card sitting). Raise them as the layer improves; never lower them to make a change pass.
 """
 
 from tests.helpers import rest_say
 from tests.corpus import evaluate as ev
 
-MIN_ACUTE_RECALL = 0.94
-MIN_SUICIDE_RECALL = 0.91
+MIN_ACUTE_RECALL = 0.95
+MIN_SUICIDE_RECALL = 0.92
 MAX_FALSE_ALARMS = 0.09
 # The sitting in the six card languages (tests/corpus/messages/kaart.yml, 78 messages): the answer
 # in the message's language, and 112 first for its crisis messages; guards at the level reached.

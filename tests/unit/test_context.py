@@ -216,6 +216,10 @@ def test_a_yes_or_no_answer_to_a_yes_no_question_is_an_answer_not_a_question_on_
     asked = "nee, maar komen ze erachter dat ik het was?"
     assert intent_of(read_reply(sure, [], asked, True, "anoniem")) == "ask_found_out"
     assert intent_of(read_reply(sure, [], said, True, "zorg")) == "ask_found_out"  # not a yes/no question
+    # The first word wins over NLU's opposite reading.
+    misread = parsed("deny", [{"name": "deny", "confidence": 0.62}, {"name": "affirm", "confidence": 0.3}])
+    assert intent_of(read_reply(misread, [], "ja asjeblieft, anders wordt hij kwaad", True, "anoniem")) == "affirm"
+    assert intent_of(read_reply(misread, [], "nee hoor, ze zit op de havo", True, "lvb")) == "deny"
 
 
 def test_a_long_first_message_about_a_person_starts_the_route_with_its_topic():
