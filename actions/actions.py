@@ -35,7 +35,7 @@ def needed_slots(zorg: Optional[str], rol: Optional[str]) -> List[str]:
     needed = ["zorg", "rol"]
     if zorg in EXPLOITATION:
         needed.append("minderjarig")
-        if rol in ("ouder", "omstander"):
+        if rol in ("ouder", "omstander", "slachtoffer"):  # Koraal, when it is so
             needed.append("lvb")
     if rol in ("omstander", "slachtoffer", "ouder"):  # a professional works under the Meldcode
         needed.append("anoniem")

@@ -64,7 +64,7 @@ def test_route_for_adult_labour_exploitation():
         ("mensenhandel", "professional", ["zorg", "rol", "minderjarig"]),
         ("seksuele_uitbuiting", "ouder", ["zorg", "rol", "minderjarig", "lvb", "anoniem"]),
         ("criminele_uitbuiting", "omstander", ["zorg", "rol", "minderjarig", "lvb", "anoniem"]),
-        ("arbeidsuitbuiting", "slachtoffer", ["zorg", "rol", "minderjarig", "anoniem"]),
+        ("arbeidsuitbuiting", "slachtoffer", ["zorg", "rol", "minderjarig", "lvb", "anoniem"]),
         ("kindermishandeling", "slachtoffer", ["zorg", "rol", "anoniem"]),
     ],
 )
