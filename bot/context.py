@@ -224,8 +224,9 @@ def yes_or_no_first(text: str) -> Optional[str]:
     if not words or (text or "").rstrip().endswith("?"):
         return None
     for kind, intent in (("ja", "affirm"), ("nee", "deny")):
-        if words[0] in {p for p in phrases()[kind] if " " not in p}:
-            return intent
+        said = phrases()[kind]
+        if words[0] in {p for p in said if " " not in p} or " ".join(words[:2]) in said:
+            return intent  # "ja, ...", "liefst wel, ik wil geen miserie"
     return None
 
 
@@ -289,7 +290,7 @@ def answer_to(parsed: Dict[str, Any], requested: Optional[str], text: str = "") 
     wanted = ANSWERS_TO.get(requested or "")
     top = parsed.get("intent") or {}
     first = yes_or_no_first(text) if requested in YES_NO_SLOTS else None
-    if first and top.get("name") in ("affirm", "deny") and top.get("name") != first:
+    if first and top.get("name") not in (first, "dont_know", *FORM_IGNORED_INTENTS):
         return with_intent(parsed, first)  # "ja asjeblieft, anders wordt hij kwaad" is a yes
     if not wanted or top.get("name") in wanted or top.get("name") in FORM_IGNORED_INTENTS:
         return parsed

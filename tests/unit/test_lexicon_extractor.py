@@ -55,6 +55,7 @@ def extract():
         ("mijn man is 50 en ik 48, hij slaat me", {"rol": "slachtoffer", "minderjarig": "nee"}),
         ("ik snap het niet. kan je makkelijke woorden doen", {"lvb": "ja"}),
         ("ik kan niet goed lezen", {"lvb": "ja"}),
+        ("ik zit op de praktijkschool. ik snap soms dingen niet zo snel", {"lvb": "ja"}),
         ("wat doet het OM bij huiselijk geweld", {"organisatie": "openbaar_ministerie"}),
         ("we spreken om 8 uur af", {}),
         ("wat is het CIT", {"organisatie": "crisis_interventie_team"}),
@@ -118,6 +119,8 @@ def test_step_and_plan(extract, text, expected):
         ("mijn vriend kleineert mij constant en heeft mij een klets gegeven", "huiselijk_geweld"),
         ("mijn kleindochter scheldt me uit en gebruikt mijn pinpas", "ouderenmishandeling"),
         ("mijn kleindochter van 15 heeft een loverboy", "seksuele_uitbuiting"),
+        ("my mom hits me when she is angry", "kindermishandeling"),
+        ("mn stiefvader slaat me soms als ik iets fout doe", "kindermishandeling"),
     ],
 )
 def test_topic_words_give_the_worry(extract, text, zorg):
