@@ -230,6 +230,12 @@ def yes_or_no_first(text: str) -> Optional[str]:
     return None
 
 
+def says_dont_know_first(text: str) -> bool:
+    """ "Dat weet ik niet. Sommigen lijken 16": the first clause is a don't-know."""
+    first = normalise(re.split(r"[.?!,;]+", text or "", maxsplit=1)[0])
+    return first in phrases()["weet_niet"]
+
+
 def opens_with_yes_or_no(text: str) -> bool:
     return yes_or_no_first(text) is not None
 
@@ -290,6 +296,10 @@ def answer_to(parsed: Dict[str, Any], requested: Optional[str], text: str = "") 
     wanted = ANSWERS_TO.get(requested or "")
     top = parsed.get("intent") or {}
     first = yes_or_no_first(text) if requested in YES_NO_SLOTS else None
+    if requested in YES_NO_SLOTS and not first and says_dont_know_first(text):
+        # Only a minor named in it still counts ("weet niet, ze lijkt 15": under 18).
+        kept = [e for e in parsed.get("entities") or [] if e.get("entity") != requested or e.get("value") == "ja"]
+        return with_intent({**parsed, "entities": kept}, "dont_know")
     if first and top.get("name") not in (first, "dont_know", *FORM_IGNORED_INTENTS):
         return with_intent(parsed, first)  # "ja asjeblieft, anders wordt hij kwaad" is a yes
     if not wanted or top.get("name") in wanted or top.get("name") in FORM_IGNORED_INTENTS:

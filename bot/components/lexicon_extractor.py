@@ -347,7 +347,7 @@ class Lexicon:
         new_rol, minor, start, end = self.minor(text, tokens, rol, "_thuis" in by_entity)
         if new_rol != rol and new_rol:
             by_entity["rol"] = {new_rol: (start, end)}
-        if minor:
+        if minor and not (minor == "nee" and "ja" in by_entity.get("minderjarig", {})):  # a minor anywhere counts
             by_entity["minderjarig"] = {minor: (start, end)}
         for entity, values in by_entity.items():
             if entity.startswith("_"):

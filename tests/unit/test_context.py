@@ -220,6 +220,10 @@ def test_a_yes_or_no_answer_to_a_yes_no_question_is_an_answer_not_a_question_on_
     misread = parsed("deny", [{"name": "deny", "confidence": 0.62}, {"name": "affirm", "confidence": 0.3}])
     assert intent_of(read_reply(misread, [], "ja asjeblieft, anders wordt hij kwaad", True, "anoniem")) == "affirm"
     assert intent_of(read_reply(misread, [], "nee hoor, ze zit op de havo", True, "lvb")) == "deny"
+    unsure = parsed("deny", entities=[{"entity": "minderjarig", "value": "nee"}])
+    said = "Dat weet ik niet. Sommigen lijken 16, anderen ouder."
+    answer = read_reply(unsure, [], said, True, "minderjarig")
+    assert intent_of(answer) == "dont_know" and answer["entities"] == []
     other = parsed("ask_found_out", [{"name": "ask_found_out", "confidence": 0.5}])
     assert intent_of(read_reply(other, [], "Liefst wel, ik wil geen miserie met die mama.", True, "anoniem")) == "affirm"
 

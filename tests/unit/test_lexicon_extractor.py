@@ -56,6 +56,10 @@ def extract():
         ("ik snap het niet. kan je makkelijke woorden doen", {"lvb": "ja"}),
         ("ik kan niet goed lezen", {"lvb": "ja"}),
         ("ik zit op de praktijkschool. ik snap soms dingen niet zo snel", {"lvb": "ja"}),
+        (
+            "ik ben trainer van een JO17-team, een speler wordt opgehaald door oudere jongens",
+            {"rol": "professional", "minderjarig": "ja"},
+        ),
         ("wat doet het OM bij huiselijk geweld", {"organisatie": "openbaar_ministerie"}),
         ("we spreken om 8 uur af", {}),
         ("wat is het CIT", {"organisatie": "crisis_interventie_team"}),
@@ -120,6 +124,9 @@ def test_step_and_plan(extract, text, expected):
         ("mijn kleindochter scheldt me uit en gebruikt mijn pinpas", "ouderenmishandeling"),
         ("mijn kleindochter van 15 heeft een loverboy", "seksuele_uitbuiting"),
         ("my mom hits me when she is angry", "kindermishandeling"),
+        ("mijn dochter van 14 heeft ineens dure spullen en een oudere vriend", "seksuele_uitbuiting"),
+        ("mijn broer beheert het geld van onze moeder sinds ze in een aanleunwoning zit", "ouderenmishandeling"),
+        ("my daughter-in-law has taken over my finances", "ouderenmishandeling"),
         ("mn stiefvader slaat me soms als ik iets fout doe", "kindermishandeling"),
     ],
 )
