@@ -9,8 +9,8 @@ asks for >= 95% right routes. Raise them as the bot improves; never lower them t
 from tests.corpus import simulate as sim
 from tests.helpers import rest_say
 
-MIN_RIGHT_ROUTES = 0.72
-MAX_DEAD_ENDS = 0.10
+MIN_RIGHT_ROUTES = 0.80
+MAX_DEAD_ENDS = 0.08
 
 
 def test_routing_scenarios(bot_stack):
