@@ -236,10 +236,6 @@ def says_dont_know_first(text: str) -> bool:
     return first in phrases()["weet_niet"]
 
 
-def opens_with_yes_or_no(text: str) -> bool:
-    return yes_or_no_first(text) is not None
-
-
 # A long first message that tells about a person ("mn stiefvader slaat me soms ...", "Een patiënte
 # van 86 kwam met blauwe plekken ...") is a situation: NLU's topic guesses on long texts are weak
 # (an info text about anonymity or a Meldcode step), and the route is the useful answer.
@@ -295,6 +291,8 @@ def answer_to(parsed: Dict[str, Any], requested: Optional[str], text: str = "") 
 
     wanted = ANSWERS_TO.get(requested or "")
     top = parsed.get("intent") or {}
+    if top.get("name") in FORM_IGNORED_INTENTS:
+        return parsed  # a crisis, "stop", "wat bedoel je": never read as an answer
     first = yes_or_no_first(text) if requested in YES_NO_SLOTS else None
     if requested in YES_NO_SLOTS and not first and says_dont_know_first(text):
         # Only a minor named in it still counts ("weet niet, ze lijkt 15": under 18).

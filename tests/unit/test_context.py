@@ -224,6 +224,8 @@ def test_a_yes_or_no_answer_to_a_yes_no_question_is_an_answer_not_a_question_on_
     said = "Dat weet ik niet. Sommigen lijken 16, anderen ouder."
     answer = read_reply(unsure, [], said, True, "minderjarig")
     assert intent_of(answer) == "dont_know" and answer["entities"] == []
+    stop = parsed("stop")
+    assert intent_of(read_reply(stop, [], "weet niet, stop maar", True, "minderjarig")) == "stop"
     other = parsed("ask_found_out", [{"name": "ask_found_out", "confidence": 0.5}])
     assert intent_of(read_reply(other, [], "Liefst wel, ik wil geen miserie met die mama.", True, "anoniem")) == "affirm"
 
