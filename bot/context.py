@@ -68,7 +68,7 @@ def kind_of(text: str) -> Optional[str]:
         if said in phrases()[kind]:
             return kind
     # "wat bedoelt u? ik ben niet zo handig met de computer": the first clause says it.
-    first = normalise(re.split(r"[.?!,;]+", text or "", maxsplit=1)[0])
+    first = first_clause(text)
     if " " in first and first in phrases()["wat_bedoel_je"]:
         return "wat_bedoel_je"
     words = said.split()
@@ -79,15 +79,24 @@ def kind_of(text: str) -> Optional[str]:
     return None
 
 
+def first_clause(text: str) -> str:
+    """The message up to its first . ? ! , or ;, normalised."""
+    return normalise(re.split(r"[.?!,;]+", text or "", maxsplit=1)[0])
+
+
+def contains_phrase(text: str, kind: str) -> bool:
+    """One of the phrases of `kind` (data/context.yml) stands in the message, as whole words."""
+    said = f" {normalise(text)} "
+    return any(f" {p} " in said for p in phrases()[kind])
+
+
 def says_help_is_here(text: str) -> bool:
     """ "de politie is er", "ik ben nu veilig": after a 112 answer, the danger is being handled."""
-    said = f" {normalise(text)} "
-    return any(f" {p} " in said for p in phrases()["hulp_is_er"])
+    return contains_phrase(text, "hulp_is_er")
 
 
 def says_goodbye(text: str) -> bool:
-    said = f" {normalise(text)} "
-    return any(f" {p} " in said for p in phrases()["doei"])
+    return contains_phrase(text, "doei")
 
 
 def _get(event: Any, key: str) -> Any:
@@ -225,15 +234,14 @@ def yes_or_no_first(text: str) -> Optional[str]:
         return None
     for kind, intent in (("ja", "affirm"), ("nee", "deny")):
         said = phrases()[kind]
-        if words[0] in {p for p in said if " " not in p} or " ".join(words[:2]) in said:
+        if words[0] in said or " ".join(words[:2]) in said:
             return intent  # "ja, ...", "liefst wel, ik wil geen miserie"
     return None
 
 
 def says_dont_know_first(text: str) -> bool:
     """ "Dat weet ik niet. Sommigen lijken 16": the first clause is a don't-know."""
-    first = normalise(re.split(r"[.?!,;]+", text or "", maxsplit=1)[0])
-    return first in phrases()["weet_niet"]
+    return first_clause(text) in phrases()["weet_niet"]
 
 
 # A long first message that tells about a person ("mn stiefvader slaat me soms ...", "Een patiënte
@@ -298,12 +306,11 @@ def answer_to(parsed: Dict[str, Any], requested: Optional[str], text: str = "") 
         # Only a minor named in it still counts ("weet niet, ze lijkt 15": under 18).
         kept = [e for e in parsed.get("entities") or [] if e.get("entity") != requested or e.get("value") == "ja"]
         return with_intent({**parsed, "entities": kept}, "dont_know")
-    if first and top.get("name") not in (first, "dont_know", *FORM_IGNORED_INTENTS):
+    if first and top.get("name") not in (first, "dont_know"):
         return with_intent(parsed, first)  # "ja asjeblieft, anders wordt hij kwaad" is a yes
-    if not wanted or top.get("name") in wanted or top.get("name") in FORM_IGNORED_INTENTS:
-        return parsed
-    yes_no_answer = first is not None
-    if top.get("name") in QUESTIONS_ON_THE_WAY and (top.get("confidence") or 0) >= SURE_OTHERWISE and not yes_no_answer:
+    if not wanted or top.get("name") in wanted:
+        return parsed  # (a yes or no first has been decided above)
+    if top.get("name") in QUESTIONS_ON_THE_WAY and (top.get("confidence") or 0) >= SURE_OTHERWISE:
         return parsed
     best = next((r for r in parsed.get("intent_ranking") or [] if r.get("name") in wanted), None)
     return with_intent(parsed, best["name"]) if best else parsed

@@ -197,18 +197,17 @@ def follow_up(parsed: dict, tracker: Any, text: str) -> dict:
     intent = (parsed.get("intent") or {}).get("name")
     if tracker is None or (text or "").startswith("/") or intent in CRISIS_INTENTS:
         return parsed  # danger words in it: the crisis answer, also after "de politie is er"
-    help_is_here = context.says_help_is_here(text)
-    if intent not in FOLLOWUP_OVER and not help_is_here:
-        return parsed
     answered = False
     for event in reversed(tracker.events):
         if getattr(event, "type_name", "") == "user":
             break  # only the bot's last turn counts
         answered |= getattr(event, "action_name", None) in ANSWERS_112_FIRST
     if not answered:
-        return parsed
-    if help_is_here:
+        return parsed  # the usual turn: no phrase lists read
+    if context.says_help_is_here(text):
         return context.with_intent(parsed, CRISIS_OVER_INTENT)
+    if intent not in FOLLOWUP_OVER:
+        return parsed
     logger.debug("follow-up after a 112 answer instead of %s", intent)
     return context.with_intent(parsed, FOLLOWUP_INTENT)
 

@@ -20,8 +20,12 @@ def user(text, intent="nlu_fallback"):
     return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
 
 
-def parsed(intent, ranking=None, entities=None):
-    return {"intent": {"name": intent, "confidence": 0.5}, "intent_ranking": ranking or [], "entities": entities or []}
+def parsed(intent, ranking=None, entities=None, confidence=0.5):
+    return {
+        "intent": {"name": intent, "confidence": confidence},
+        "intent_ranking": ranking or [],
+        "entities": entities or [],
+    }
 
 
 def intent_of(result):
@@ -196,11 +200,9 @@ def test_a_form_question_is_answered_with_the_best_answer_of_its_kind():
 
 
 def test_an_unsure_first_message_that_says_the_worry_or_the_role_starts_the_route():
-    unsure = parsed("stay_anonymous", entities=[{"entity": "rol", "value": "slachtoffer"}])
-    unsure["intent"]["confidence"] = 0.35
+    unsure = parsed("stay_anonymous", entities=[{"entity": "rol", "value": "slachtoffer"}], confidence=0.35)
     assert intent_of(read_reply(unsure, [], "mn stiefvader slaat me soms")) == "role_victim"
-    sure = parsed("meldcode_overview", entities=[{"entity": "rol", "value": "professional"}])
-    sure["intent"]["confidence"] = 0.9
+    sure = parsed("meldcode_overview", entities=[{"entity": "rol", "value": "professional"}], confidence=0.9)
     assert intent_of(read_reply(sure, [], "ik ben leerkracht, wat is de meldcode?")) == "meldcode_overview"
     worry = parsed("nlu_fallback", entities=[{"entity": "zorg", "value": "ouderenmishandeling"}])
     assert intent_of(read_reply(worry, [], "financieel misbruik bij mijn oma")) == "worry_elder_abuse"
@@ -209,8 +211,7 @@ def test_an_unsure_first_message_that_says_the_worry_or_the_role_starts_the_rout
 def test_a_yes_or_no_answer_to_a_yes_no_question_is_an_answer_not_a_question_on_the_way():
     ranking = [{"name": "ask_found_out", "confidence": 0.7}, {"name": "affirm", "confidence": 0.2}]
     said = "Ja, ik wil echt niet dat ze weten dat ik het was."
-    sure = parsed("ask_found_out", ranking)
-    sure["intent"]["confidence"] = 0.7
+    sure = parsed("ask_found_out", ranking, confidence=0.7)
     assert intent_of(read_reply(sure, [], said, True, "anoniem")) == "affirm"
     # A real question still gets its answer, also when it starts with "nee".
     asked = "nee, maar komen ze erachter dat ik het was?"
@@ -233,26 +234,20 @@ def test_a_yes_or_no_answer_to_a_yes_no_question_is_an_answer_not_a_question_on_
 def test_a_long_first_message_about_a_person_starts_the_route_with_its_topic():
     story = "een patiënte van 86 kwam vandaag met blauwe plekken en haar zoon beheert al haar geld, wat moet ik doen"
     ranking = [{"name": "stay_anonymous", "confidence": 0.6}, {"name": "worry_elder_abuse", "confidence": 0.3}]
-    guess = parsed("stay_anonymous", ranking, entities=[{"entity": "rol", "value": "slachtoffer"}])
-    guess["intent"]["confidence"] = 0.6
+    guess = parsed("stay_anonymous", ranking, entities=[{"entity": "rol", "value": "slachtoffer"}], confidence=0.6)
     assert intent_of(read_reply(guess, [], story)) == "worry_elder_abuse"
     # A topic word in the message wins over NLU's ranking.
-    named = parsed("meldcode_step", ranking, entities=[{"entity": "zorg", "value": "kindermishandeling"}])
-    named["intent"]["confidence"] = 0.7
+    named = parsed("meldcode_step", ranking, entities=[{"entity": "zorg", "value": "kindermishandeling"}], confidence=0.7)
     assert intent_of(read_reply(named, [], story)) == "worry_child_abuse"
     # Short messages, sure questions on the way and tasks of their own keep NLU's answer.
     assert intent_of(read_reply(guess, [], "blauwe plekken bij een patiënte van 86")) == "stay_anonymous"
-    sure = parsed("ask_police", ranking, entities=[{"entity": "rol", "value": "slachtoffer"}])
-    sure["intent"]["confidence"] = 0.9
+    sure = parsed("ask_police", ranking, entities=[{"entity": "rol", "value": "slachtoffer"}], confidence=0.9)
     assert intent_of(read_reply(sure, [], story)) == "ask_police"
-    task = parsed("prepare_melding", ranking, entities=[{"entity": "rol", "value": "omstander"}])
-    task["intent"]["confidence"] = 0.6
+    task = parsed("prepare_melding", ranking, entities=[{"entity": "rol", "value": "omstander"}], confidence=0.6)
     assert intent_of(read_reply(task, [], story)) == "prepare_melding"
     # A victim does not prepare a professional's melding: the route, also from a task intent.
-    victim = parsed("prepare_melding", ranking, entities=[{"entity": "rol", "value": "slachtoffer"}])
-    victim["intent"]["confidence"] = 0.6
+    victim = parsed("prepare_melding", ranking, entities=[{"entity": "rol", "value": "slachtoffer"}], confidence=0.6)
     assert intent_of(read_reply(victim, [], story)) == "worry_elder_abuse"
     # Without a person or a topic in it, a long message is not read as a situation.
-    plain = parsed("stay_anonymous", ranking)
-    plain["intent"]["confidence"] = 0.6
+    plain = parsed("stay_anonymous", ranking, confidence=0.6)
     assert intent_of(read_reply(plain, [], story)) == "stay_anonymous"
