@@ -124,7 +124,9 @@ class CrisisLayer:
         calm = p.get("calm", 0.0)
         words = found.words
         if found.kind:
-            strong = any(h.strong for h in found.hits)
+            # A phrase marked strong, or one with "op dit moment" / "al 10 minuten" beside it,
+            # is never vetoed: the message says it is now.
+            strong = any(h.strong or h.now for h in found.hits)
             # In a long text the model hears mostly the rest: only the phrases count there.
             names = {h.name for h in found.hits}
             veto = self.t.veto if len(names) <= self.t.veto_max_names else self.t.veto_many

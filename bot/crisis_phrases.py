@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace, field
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
@@ -73,6 +73,18 @@ def tokens(text: str) -> List[str]:
     return _WORD.findall(normalise(text))
 
 
+_CLAUSE_END = re.compile(r"[.,;:!?()\n]+")
+
+
+def clauses(text: str) -> List[int]:
+    """The clause of each of tokens(text), counted from 0; punctuation and line breaks end one.
+    Chat without punctuation is one clause."""
+    out: List[int] = []
+    for n, part in enumerate(_CLAUSE_END.split(normalise(text))):
+        out.extend([n] * len(_WORD.findall(part)))
+    return out
+
+
 def _deletes(word: str) -> Set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
@@ -83,6 +95,7 @@ class Hit:
     name: str
     strong: bool
     start: int
+    now: bool = False  # a `now` word ("op dit moment", "al 10 minuten") stands near it
 
 
 @dataclass
@@ -236,7 +249,12 @@ class CrisisDetector:
     def _words(self, alt: Any) -> Tuple[str, ...]:
         if alt in ("#", "#jong"):
             return (alt,)
-        words = tuple(tokens(str(alt).replace("*", "zqxstar")))
+        # "#" (any number) and "#jong" (4-17) may stand inside a phrase: "al # minuten".
+        words = tuple(
+            w
+            for part in str(alt).split()
+            for w in ((part,) if part in ("#", "#jong") else tokens(part.replace("*", "zqxstar")))
+        )
         words = tuple(w.replace("zqxstar", "*") for w in words)
         for w in words:
             self.lexicon.add(w)
@@ -264,15 +282,18 @@ class CrisisDetector:
             return []
         return [i for i in range(len(toks)) if step.ends_at(toks, i) and not self._any(self.negations, toks, i - 3, i)]
 
-    def _near(self, steps: List[Step], toks, present) -> int:
-        """Start of a window of `window` words that holds every step, in any order; else -1."""
+    def _near(self, steps: List[Step], toks, present, clause: Optional[List[int]] = None) -> int:
+        """Start of a window of `window` words in one clause that holds every step, in any
+        order; else -1. ("gisteren heeft hij haar geslagen, nu is hij weg": "nu" is another
+        clause, so it does not make the blow happen now.)"""
         if not all(step.firsts & present for step in steps):
             return -1
         places = [self._where(step, toks) for step in steps]
         if not all(places):
             return -1
+        same = (lambda i, j: clause[i] == clause[j]) if clause else (lambda i, j: True)
         for i in places[0]:
-            if all(any(abs(j - i) <= self.window for j in p) for p in places[1:]):
+            if all(any(abs(j - i) <= self.window and same(i, j) for j in p) for p in places[1:]):
                 return i
         return -1
 
@@ -282,11 +303,12 @@ class CrisisDetector:
 
     def detect(self, text: str) -> Result:
         words = tokens(text)
-        result = self._detect(words)
+        clause = clauses(text)
+        result = self._detect(words, clause if len(clause) == len(words) else None)
         result.words = len(words)
         return result
 
-    def _detect(self, words: List[str]) -> Result:
+    def _detect(self, words: List[str], clause: Optional[List[int]] = None) -> Result:
         toks = [self.lexicon.matches(w) for w in words]
         present = set().union(*toks) if toks else set()
         hits: List[Hit] = []
@@ -296,7 +318,7 @@ class CrisisDetector:
             if not (first.firsts & present):
                 continue
             if phrase.anywhere:
-                start = self._near(phrase.steps, toks, present)
+                start = self._near(phrase.steps, toks, present, clause)
                 if start >= 0:
                     hits.append(Hit(phrase.kind, phrase.name, phrase.strong, start))
                 continue
@@ -304,14 +326,20 @@ class CrisisDetector:
                 ends = first.ends_at(toks, i)
                 if not ends:
                     continue
-                if self._any(self.negations, toks, i - 3, i):
+                if not any(self._rest(phrase.steps, toks, 1, end) >= 0 for end in ends):
+                    continue
+                # A negation right before it, in the same clause ("nooit meer zie, hij ..."
+                # does not negate "hij").
+                lo = i - 3
+                while clause and lo < i and (lo < 0 or clause[lo] != clause[i]):
+                    lo += 1
+                if self._any(self.negations, toks, lo, i):
                     # "geen mes": the model must not add what the phrase refused; "geen zin
                     # meer" in thoughts of suicide is no negation of danger.
                     negated |= FAMILY[phrase.kind] == "acute"
                     continue
-                if any(self._rest(phrase.steps, toks, 1, end) >= 0 for end in ends):
-                    hits.append(Hit(phrase.kind, phrase.name, phrase.strong, i))
-                    break
+                hits.append(Hit(phrase.kind, phrase.name, phrase.strong, i))
+                break
         if not hits:
             return Result(None, negated=negated)
         # A `now` word counts near a hit only: "vorig jaar ... nu gaat het beter" is the past.
@@ -324,7 +352,9 @@ class CrisisDetector:
         frame = self._any(self.frames, toks)
         habit = self._any(self.habit, toks)
         kept = [
-            h for h in hits if h.strong or now_near(h) or not (frame or (habit and FAMILY[h.kind] in ("acute", "assault")))
+            replace(h, now=now_near(h))
+            for h in hits
+            if h.strong or now_near(h) or not (frame or (habit and FAMILY[h.kind] in ("acute", "assault")))
         ]
         if not kept:
             return Result(None, hits, framed=True)

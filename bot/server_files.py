@@ -53,7 +53,9 @@ def redis_stores(redis_url: str) -> dict:
         common["password"] = unquote(url.password)
     if url.scheme == "rediss":
         common["use_ssl"] = True
-    return {"tracker_store": {**common, "record_exp": session_expiry_seconds()}, "lock_store": dict(common)}
+    # The tracker store is Rasa's Redis store lending its last tracker (bot/stores.py).
+    tracker_store = {**common, "type": "bot.stores.LendingRedisTrackerStore"}
+    return {"tracker_store": {**tracker_store, "record_exp": session_expiry_seconds()}, "lock_store": dict(common)}
 
 
 def write_endpoints(workdir: Path, action_port: int, env: Optional[dict] = None) -> Path:

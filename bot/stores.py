@@ -1,20 +1,75 @@
-"""An in-memory tracker store whose conversations expire, for `make run` without Redis.
+"""Tracker stores: conversations that expire, and a tracker lent out instead of rebuilt.
 
 Rasa's InMemoryTrackerStore keeps every conversation until the server stops: a new session after
-30 minutes starts on top of the old events, which stay in memory. This store forgets a
-conversation `record_exp` seconds after its last message (the session expiry of domain.yml, as
-the Redis store's TTL), so what the bot tells users ("na 30 minuten is het oude gesprek weg") holds
-for both. The launcher writes it into endpoints.yml when REDIS_URL is not set.
+30 minutes starts on top of the old events, which stay in memory. ExpiringInMemoryTrackerStore
+forgets a conversation `record_exp` seconds after its last message (the session expiry of
+domain.yml, as the Redis store's TTL), so what the bot tells users ("na 30 minuten is het oude
+gesprek weg") holds for both. The launcher writes it into endpoints.yml when REDIS_URL is not set,
+and LendingRedisTrackerStore when it is.
+
+Lending (issue 16): Rasa rebuilds the tracker from its JSON at the start of every turn, replaying
+every event (a tenth of a turn's server time), and the Redis store rebuilds the stored one once
+more on every save to merge the two. Both stores here keep the tracker they last saved, with the
+text they saved for it. The next turn gets that very object back, without a rebuild, when the
+stored text is still the one saved with it (so another server or worker of the cluster that
+answered in between, an expiry or a restart always win); it is lent once: taken out of the cache
+when handed over, put back only by the next save. A turn that fails before its save leaves nothing
+behind, and the next one rebuilds from the stored text as Rasa does.
 """
 
 from __future__ import annotations
 
+import collections
 import time
-from typing import Any, Callable, Dict, Iterable, Optional, Text
+from typing import Any, Callable, Dict, Iterable, Optional, Text, Tuple
 
-from rasa.core.tracker_store import InMemoryTrackerStore
+from rasa.core.tracker_store import InMemoryTrackerStore, RedisTrackerStore
+from rasa.shared.core.constants import ACTION_SESSION_START_NAME
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.events import ActionExecuted
+from rasa.shared.core.trackers import DialogueStateTracker, get_trackers_for_conversation_sessions
+
+LEND_MAX = 2000  # trackers kept for lending (the oldest go first); the stored texts stay
+
+
+def one_session(tracker: DialogueStateTracker) -> bool:
+    """True when retrieve() would hand out this tracker whole (it holds at most one session)."""
+    starts = 0
+    for i, event in enumerate(tracker.events):
+        if isinstance(event, ActionExecuted) and event.action_name == ACTION_SESSION_START_NAME:
+            starts += 1
+            if starts > 1 or i > 0:
+                return False
+    return True
+
+
+class Lender:
+    """The last saved tracker per conversation, with the stored text it was saved as."""
+
+    def __init__(self, size: int = LEND_MAX) -> None:
+        self.size = size
+        self.lent: "collections.OrderedDict[Text, Tuple[Text, DialogueStateTracker]]" = collections.OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def keep(self, tracker: DialogueStateTracker, stored: Text) -> None:
+        self.lent.pop(tracker.sender_id, None)
+        if one_session(tracker):
+            self.lent[tracker.sender_id] = (stored, tracker)
+            while len(self.lent) > self.size:
+                self.lent.popitem(last=False)
+
+    def take(self, sender_id: Text, stored: Optional[Text]) -> Optional[DialogueStateTracker]:
+        """The kept tracker when `stored` is still the text it was saved as (lent once)."""
+        kept = self.lent.pop(sender_id, None)
+        if kept is not None and stored is not None and kept[0] == stored:
+            self.hits += 1
+            return kept[1]
+        self.misses += 1
+        return None
+
+    def forget(self, sender_id: Text) -> None:
+        self.lent.pop(sender_id, None)
 
 
 class ExpiringInMemoryTrackerStore(InMemoryTrackerStore):
@@ -31,6 +86,7 @@ class ExpiringInMemoryTrackerStore(InMemoryTrackerStore):
         self.record_exp = float(record_exp)
         self.clock = clock
         self.last_saved: Dict[Text, float] = {}
+        self.lender = Lender()
 
     def expire(self) -> int:
         """Forget the conversations older than record_exp; returns how many."""
@@ -38,18 +94,75 @@ class ExpiringInMemoryTrackerStore(InMemoryTrackerStore):
         old = [sender for sender, at in self.last_saved.items() if at < cutoff]
         for sender in old:
             self.store.pop(sender, None)
+            self.lender.forget(sender)
             del self.last_saved[sender]
         return len(old)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await super().save(tracker)
+        self.lender.keep(tracker, self.store[tracker.sender_id])
         self.last_saved[tracker.sender_id] = self.clock()
         self.expire()
 
     async def _retrieve(self, sender_id: Text, fetch_all_sessions: bool) -> Optional[DialogueStateTracker]:
         self.expire()
+        if not fetch_all_sessions:
+            lent = self.lender.take(sender_id, self.store.get(sender_id))
+            if lent is not None:
+                return lent
         return await super()._retrieve(sender_id, fetch_all_sessions)
 
     async def keys(self) -> Iterable[Text]:
         self.expire()
         return await super().keys()
+
+
+class LendingRedisTrackerStore(RedisTrackerStore):
+    """Rasa's Redis store, lending the last saved tracker and merging only when needed.
+
+    Rasa's save reads the stored tracker back and merges it with the one being saved, so that
+    earlier sessions (which retrieve() leaves out) are kept. When the tracker being saved was
+    handed out whole from the text that is still stored, that text's events are the first events
+    of the tracker (events are only ever appended), so the merge is the tracker itself.
+    """
+
+    def __init__(self, domain: Domain, **kwargs: Any) -> None:
+        super().__init__(domain, **kwargs)
+        self.lender = Lender()
+        self.whole: Dict[Text, Text] = {}  # sender -> stored text of a tracker handed out whole
+
+    async def _retrieve(self, sender_id: Text, fetch_all_sessions: bool) -> Optional[DialogueStateTracker]:
+        stored = self.red.get(self.key_prefix + sender_id)
+        self.whole.pop(sender_id, None)
+        if stored is None:
+            self.lender.forget(sender_id)
+            return None
+        if fetch_all_sessions:
+            return self.deserialise_tracker(sender_id, stored)
+        tracker = self.lender.take(sender_id, stored)
+        if tracker is None:
+            tracker = self.deserialise_tracker(sender_id, stored)
+            if tracker is None or not one_session(tracker):
+                # Only the last session, as Rasa's store does; save() merges the rest back.
+                sessions = get_trackers_for_conversation_sessions(tracker) if tracker else []
+                return sessions[-1] if len(sessions) > 1 else tracker
+        self.whole[sender_id] = stored
+        return tracker
+
+    async def save(self, tracker: DialogueStateTracker, timeout: Optional[float] = None) -> None:
+        sender = tracker.sender_id
+        handed_out_from = self.whole.pop(sender, None)
+        if handed_out_from is None or self.event_broker is not None:
+            await super().save(tracker, timeout)
+            self.lender.forget(sender)  # the merged tracker is not this object
+            return
+        key = self.key_prefix + sender
+        stored = self.red.get(key)
+        if stored is not None and stored != handed_out_from:
+            # Somebody else saved in between: Rasa's merge.
+            await super().save(tracker, timeout)
+            self.lender.forget(sender)
+            return
+        serialised = self.serialise_tracker(tracker)
+        self.red.set(key, serialised, ex=timeout or self.record_exp)
+        self.lender.keep(tracker, serialised)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, List, Sequence, Set, Tuple
 
 import re
 
@@ -38,14 +38,23 @@ class Pattern:
     steps: List[List[Tuple[str, ...]]]
     max_gap: int
     anchored: bool
+    firsts: FrozenSet[str] = frozenset()  # the first words of its first step
 
 
 def _split(word: str) -> Tuple[str, ...]:
     return tuple(str(word).lower().split())
 
 
+Keys = List[FrozenSet[str]]
+
+
 class PhraseMatcher:
-    """Ordered, gapped phrase matching over (lemma, text) token pairs. Pure Python."""
+    """Ordered, gapped phrase matching over (lemma, text) token pairs. Pure Python.
+
+    Each token is first turned into the pattern words it stands for (its lemma, its text and
+    every `stem*` either begins with), so a pattern whose first words are not in the message
+    costs nothing, and the others are tried only where one of their first words stands.
+    """
 
     def __init__(self, spec: Dict[str, Any]):
         self.max_gap = int(spec.get("max_gap", 4))
@@ -56,6 +65,13 @@ class PhraseMatcher:
             for name, patterns in named.items():
                 for pattern in patterns:
                     self.patterns.append(self._pattern(str(category), str(name), pattern))
+        self.stems: Dict[int, Set[str]] = {}  # "stem*" words by the length of their stem
+        for p in self.patterns:
+            for step in p.steps:
+                for seq in step:
+                    for w in seq:
+                        if w.endswith("*"):
+                            self.stems.setdefault(len(w) - 1, set()).add(w[:-1])
 
     def _pattern(self, category: str, name: str, pattern: Any) -> Pattern:
         gap = self.max_gap
@@ -64,36 +80,41 @@ class PhraseMatcher:
             pattern = pattern["stappen"]
         steps = [[_split(alt) for alt in step] for step in pattern]
         anchored = bool(steps) and steps[0] == [(START,)]
-        return Pattern(category, name, steps[1:] if anchored else steps, gap, anchored)
+        steps = steps[1:] if anchored else steps
+        firsts = frozenset(seq[0] for seq in steps[0]) if steps else frozenset()
+        return Pattern(category, name, steps, gap, anchored, firsts)
 
     @classmethod
     def from_file(cls, path: Path) -> "PhraseMatcher":
         with open(path, encoding="utf-8") as f:
             return cls(yaml.safe_load(f) or {})
 
-    @staticmethod
-    def _word_matches(word: str, token: Tuple[str, str]) -> bool:
+    def _keys(self, token: Tuple[str, str]) -> FrozenSet[str]:
+        """The pattern words a (lemma, text) token matches: itself, and `stem*` words."""
         lemma, text = token
-        if word.endswith("*"):
-            stem = word[:-1]
-            return lemma.startswith(stem) or text.startswith(stem)
-        return word == lemma or word == text
+        out = {lemma, text}
+        for n, stems in self.stems.items():
+            for word in (lemma, text):
+                if len(word) >= n and word[:n] in stems:
+                    out.add(word[:n] + "*")
+        return frozenset(out)
 
-    def _seq_at(self, seq: Tuple[str, ...], tokens: Sequence[Tuple[str, str]], i: int) -> bool:
-        if i + len(seq) > len(tokens):
+    @staticmethod
+    def _seq_at(seq: Tuple[str, ...], keys: Keys, i: int) -> bool:
+        if i + len(seq) > len(keys):
             return False
-        return all(self._word_matches(w, tokens[i + k]) for k, w in enumerate(seq))
+        return all(w in keys[i + k] for k, w in enumerate(seq))
 
-    def _rest(self, p: Pattern, tokens, step_idx: int, start: int) -> int:
+    def _rest(self, p: Pattern, toks, keys: Keys, step_idx: int, start: int) -> int:
         """End index when p.steps[step_idx:] match from start (with gaps), else -1."""
         if step_idx == len(p.steps):
             return start
-        for i in range(start, min(len(tokens), start + p.max_gap + 1)):
-            if self.negation_in_gap and i > start and tokens[i - 1][1] in self.negations:
+        for i in range(start, min(len(toks), start + p.max_gap + 1)):
+            if self.negation_in_gap and i > start and toks[i - 1][1] in self.negations:
                 return -1  # "ik ben geen tandarts"
             for seq in p.steps[step_idx]:
-                if self._seq_at(seq, tokens, i):
-                    end = self._rest(p, tokens, step_idx + 1, i + len(seq))
+                if self._seq_at(seq, keys, i):
+                    end = self._rest(p, toks, keys, step_idx + 1, i + len(seq))
                     if end >= 0:
                         return end
         return -1
@@ -107,12 +128,12 @@ class PhraseMatcher:
                 return True
         return False
 
-    def _match_at(self, p: Pattern, toks, i: int) -> int:
-        if self._negated(toks, i):
+    def _match_at(self, p: Pattern, toks, keys: Keys, i: int) -> int:
+        if not (keys[i] & p.firsts) or self._negated(toks, i):
             return -1
         for seq in p.steps[0]:
-            if self._seq_at(seq, toks, i):
-                end = self._rest(p, toks, 1, i + len(seq))
+            if self._seq_at(seq, keys, i):
+                end = self._rest(p, toks, keys, 1, i + len(seq))
                 if end >= 0:
                     return end
         return -1
@@ -121,11 +142,15 @@ class PhraseMatcher:
         """Every pattern that matches, with the token span [start, end) of its first match
         (every=True: of each of its matches that do not overlap)."""
         toks = [(lemma.lower(), text.lower()) for lemma, text in tokens]
+        keys = [self._keys(t) for t in toks]
+        present = frozenset().union(*keys)
         found = []
         for p in self.patterns:
+            if not p.steps or not (p.firsts & present):
+                continue
             i = 0
             while i < (1 if p.anchored else len(toks)):
-                end = self._match_at(p, toks, i)
+                end = self._match_at(p, toks, keys, i)
                 if end < 0:
                     i += 1
                     continue

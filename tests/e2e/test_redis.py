@@ -85,7 +85,7 @@ def test_endpoints_parse_the_redis_url(tmp_path):
     )
     tracker, lock = conf["tracker_store"], conf["lock_store"]
     assert tracker == {
-        "type": "redis",
+        "type": "bot.stores.LendingRedisTrackerStore",
         "url": "redis.local",
         "port": 6380,
         "db": 3,
@@ -96,6 +96,42 @@ def test_endpoints_parse_the_redis_url(tmp_path):
     assert lock["type"] == "redis" and lock["key_prefix"] == "meldcode" and "record_exp" not in lock
     with pytest.raises(ValueError):
         write_endpoints(tmp_path, 5055, {"REDIS_URL": "http://x"})
+
+
+def test_a_lent_tracker_never_hides_what_another_server_saved(tmp_path):
+    """Two stores on one Redis (two servers): each lends its own last tracker, but only while
+    Redis still holds what it saved; the other server's turn always wins, nothing is lost."""
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import UserUttered
+
+    from bot.stores import LendingRedisTrackerStore
+
+    with redis_server(free_port()) as url:
+        port = int(url.rsplit(":", 1)[1].split("/")[0])
+        a, b = (LendingRedisTrackerStore(Domain.empty(), port=port, record_exp=60) for _ in "ab")
+
+        async def scenario():
+            tracker = await a.get_or_create_tracker("gesprek")
+            tracker.update(UserUttered("een"))
+            await a.save(tracker)
+            rebuilt = await a.retrieve("gesprek")  # rebuilt from Redis, as Rasa does
+            rebuilt.update(UserUttered("twee"))
+            await a.save(rebuilt)  # no merge needed: Redis still held what it was built from
+            lent_once = (await a.retrieve("gesprek")) is rebuilt
+            on_b = await b.retrieve("gesprek")  # B rebuilds from Redis
+            on_b.update(UserUttered("drie"))
+            await b.save(on_b)
+            back_on_a = await a.retrieve("gesprek")  # A's kept tracker is stale now
+            failed = await a.retrieve("gesprek")  # a turn that never saves ...
+            failed.update(UserUttered("kwijt"))
+            after_failure = await a.retrieve("gesprek")  # ... leaves nothing behind
+            return lent_once, back_on_a, after_failure, a.lender.hits
+
+        lent_once, back_on_a, after_failure, hits = asyncio.run(scenario())
+    said = lambda t: [e.text for e in t.events if isinstance(e, UserUttered)]  # noqa: E731
+    assert lent_once and hits >= 1
+    assert said(back_on_a) == ["een", "twee", "drie"]
+    assert said(after_failure) == ["een", "twee", "drie"]
 
 
 def test_state_is_in_redis_with_prefix_and_session_ttl(redis_stacks):

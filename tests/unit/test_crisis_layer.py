@@ -51,6 +51,46 @@ def test_anywhere_phrases_need_their_window():
     assert d.detect("slaat een b c d e f nu").kind is None
 
 
+def test_anywhere_phrases_stay_in_one_clause():
+    d = det({"acute": {"p": [["&", ["geslagen"], ["nu"]]]}})
+    assert d.detect("nu heeft hij haar geslagen").kind == "acute"
+    assert d.detect("gisteren heeft hij haar geslagen, nu is hij weg").kind is None
+    assert d.detect("hij heeft haar geslagen. nu slaapt hij").kind is None
+
+
+def test_a_negation_counts_only_before_a_whole_phrase_in_its_own_clause():
+    d = det({"acute": {"p": [[["hij"], ["slaat"]]]}}, context={"negation": ["nooit"]})
+    assert d.detect("hij slaat me nooit").kind == "acute"
+    assert d.detect("nooit hij slaat").kind is None and d.detect("nooit hij slaat").negated
+    assert not d.detect("ik zie haar nooit meer, hij is weg").negated  # "hij is weg" is no phrase
+    assert d.detect("ik zie haar nooit meer, hij slaat").kind == "acute"  # another clause
+
+
+def test_numbers_inside_context_phrases_and_now_words_beat_the_classifier():
+    d = det({"acute": {"p": [[["gegil"]]]}}, context={"frames": ["toen ik #"], "now": ["al # minuten"]})
+    assert d.detect("toen ik 12 was hoorde ik gegil").kind is None
+    hit = d.detect("ik hoor al 10 minuten gegil").hits[0]
+    assert hit.now and not d.detect("ik hoor gegil").hits[0].now
+
+    class Calm:
+        def probabilities(self, text):
+            return {"calm": 0.9, "acute": 0.1}
+
+    layer = CrisisLayer(d, Calm())
+    assert layer.detect("ik hoor gegil bij de buren hoor").kind is None  # vetoed
+    assert layer.detect("ik hoor al 10 minuten gegil bij de buren").kind == "acute"
+
+
+def test_the_classifier_read_out_gives_sklearns_probabilities():
+    from bot.crisis_model import Classifier
+
+    c = Classifier()
+    for text in ["", "hij slaat mn moeder nu", "ik wil niet meer leven", "we hebben een training meldcode", "?!"]:
+        fast, slow = c.probabilities(text), c.sklearn_probabilities(text)
+        assert fast.keys() == slow.keys()
+        assert max(abs(fast[k] - slow[k]) for k in fast) < 1e-9, text
+
+
 def test_escalation_with_a_now_word():
     d = det(
         {"suicide": {"p": [[["zelfmoord"]]]}}, context={"escalate_now": ["vanavond"]}, escalate={"suicide": "suicide_acute"}

@@ -1,10 +1,11 @@
-"""bot/stores.py: conversations in memory are forgotten after the session expiry."""
+"""bot/stores.py: conversations in memory are forgotten after the session expiry; the last
+saved tracker is lent out once instead of rebuilt, and never when the stored text changed."""
 
 import asyncio
 
 from rasa.core.tracker_store import TrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import UserUttered
+from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
@@ -67,3 +68,51 @@ def test_rasa_builds_it_from_the_launchers_endpoints(tmp_path):
         inner = inner._tracker_store
     assert isinstance(inner, ExpiringInMemoryTrackerStore)
     assert inner.record_exp == 1800
+
+
+def said(t):
+    return [e.text for e in t.events if isinstance(e, UserUttered)]
+
+
+def test_the_saved_tracker_is_lent_once_and_rebuilt_when_a_turn_failed():
+    store = ExpiringInMemoryTrackerStore(DOMAIN, record_exp=1800)
+
+    async def scenario():
+        first = tracker("t", "een")
+        await store.save(first)
+        lent = await store.retrieve("t")
+        lent.update(UserUttered("nooit bewaard"))  # a turn that fails before its save
+        rebuilt = await store.retrieve("t")
+        rebuilt.update(UserUttered("twee"))
+        await store.save(rebuilt)
+        return first, lent, rebuilt, await store.retrieve("t")
+
+    first, lent, rebuilt, last = asyncio.run(scenario())
+    assert lent is first and rebuilt is not first
+    assert said(rebuilt) == ["een", "twee"] and last is rebuilt
+
+
+def test_a_second_session_is_rebuilt_as_rasa_does_never_lent():
+    store = ExpiringInMemoryTrackerStore(DOMAIN, record_exp=1800)
+    start = [ActionExecuted("action_session_start"), SessionStarted()]
+    two = DialogueStateTracker.from_events("s", [*start, UserUttered("oud"), *start, UserUttered("nieuw")])
+
+    async def scenario():
+        await store.save(two)
+        return await store.retrieve("s")
+
+    got = asyncio.run(scenario())
+    assert got is not two and said(got) == ["nieuw"]
+
+
+def test_an_expired_conversation_is_not_lent():
+    clock = Clock()
+    store = ExpiringInMemoryTrackerStore(DOMAIN, record_exp=60, clock=clock)
+
+    async def scenario():
+        await store.save(tracker("weg", "geheim"))
+        clock.now += 61
+        return await store.retrieve("weg"), store.lender.lent
+
+    got, lent = asyncio.run(scenario())
+    assert got is None and "weg" not in lent
