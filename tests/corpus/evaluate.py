@@ -26,6 +26,7 @@ import re
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Dict, List
 
@@ -96,7 +97,23 @@ def judge(expect: str, answer: str) -> Dict[str, bool]:
         "assault_recent": "0800-0188" in answer,
         "calm": not alarm,
     }[expect]
-    return {"ok": ok, "alarm": alarm, "fallback": FALLBACK_MARK in answer, "unsure": any(m in answer for m in UNSURE_MARKS)}
+    return {
+        "ok": ok,
+        "alarm": alarm,
+        # The alarm was the question "Is er nu gevaar? Bel dan meteen 112." with its buttons
+        # (utter_danger_unclear), not a crisis answer: still an alarm, reported apart.
+        "asked": alarm and any(answer.startswith(q) for q in asked_first()),
+        "fallback": FALLBACK_MARK in answer,
+        "unsure": any(m in answer for m in UNSURE_MARKS),
+    }
+
+
+@lru_cache(maxsize=1)
+def asked_first() -> tuple:
+    """The first sentence of utter_danger_unclear in every language it has."""
+    spec = yaml.safe_load((ROOT / "domain" / "crisis.yml").read_text(encoding="utf-8"))
+    variants = spec["responses"]["utter_danger_unclear"]
+    return tuple(head(v["text"], 1) for v in variants if v.get("text"))
 
 
 def card_starts() -> List[str]:
@@ -196,6 +213,7 @@ def summarise(rows) -> dict:
         "suicide_recall": rate(suicide),
         "assault_recall": rate(assault),
         "false_alarms": rate(calm, "alarm"),
+        "false_alarms_asked": rate(calm, "asked"),
         "calm_fallback": rate(calm, "fallback"),
         "calm_unsure": rate(calm, "unsure"),
         "n_acute": len(acute),
@@ -216,7 +234,7 @@ def format_report(r: dict) -> str:
             f"  {scope:18s} acute {pct(s['acute_recall'])} (n={s['n_acute']})  "
             f"suicide {pct(s['suicide_recall'])} (n={s['n_suicide']})  "
             f"assault {pct(s['assault_recall'])} (n={s['n_assault']})  "
-            f"false alarms {pct(s['false_alarms'])} (n={s['n_calm']})  "
+            f"false alarms {pct(s['false_alarms'])} (n={s['n_calm']}; asked {pct(s['false_alarms_asked'])})  "
             f"calm: dead end {pct(s['calm_fallback'])}, guesses {pct(s['calm_unsure'])}"
         )
     lines.append(
