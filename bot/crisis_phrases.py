@@ -62,8 +62,12 @@ _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
 _REPEAT = re.compile(r"(.)\1{2,}")
 
 
+# Letters NFKD does not take apart: Polish "ł", Turkish dotless "ı" ("zabił" is "zabil").
+_PLAIN = str.maketrans({"ł": "l", "ı": "i", "ø": "o", "đ": "d"})
+
+
 def normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.lower())
+    text = unicodedata.normalize("NFKD", text.lower().translate(_PLAIN))
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.replace("’", "'").replace("`", "'")
     return _REPEAT.sub(r"\1", text)

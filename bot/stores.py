@@ -29,7 +29,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.trackers import DialogueStateTracker, get_trackers_for_conversation_sessions
 
-LEND_MAX = 2000  # trackers kept for lending (the oldest go first); the stored texts stay
+LEND_MAX = 256  # trackers kept for lending: the most recently saved (tens of KB each)
 
 
 def one_session(tracker: DialogueStateTracker) -> bool:
@@ -85,23 +85,30 @@ class ExpiringInMemoryTrackerStore(InMemoryTrackerStore):
         super().__init__(domain, event_broker, **kwargs)
         self.record_exp = float(record_exp)
         self.clock = clock
-        self.last_saved: Dict[Text, float] = {}
+        # Oldest save first (a save moves its conversation to the end), so expire() looks only
+        # at the conversations that are due, not at every one on every turn.
+        self.last_saved: "collections.OrderedDict[Text, float]" = collections.OrderedDict()
         self.lender = Lender()
 
     def expire(self) -> int:
         """Forget the conversations older than record_exp; returns how many."""
         cutoff = self.clock() - self.record_exp
-        old = [sender for sender, at in self.last_saved.items() if at < cutoff]
-        for sender in old:
+        gone = 0
+        while self.last_saved:
+            sender, at = next(iter(self.last_saved.items()))
+            if at >= cutoff:
+                break
+            del self.last_saved[sender]
             self.store.pop(sender, None)
             self.lender.forget(sender)
-            del self.last_saved[sender]
-        return len(old)
+            gone += 1
+        return gone
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await super().save(tracker)
         self.lender.keep(tracker, self.store[tracker.sender_id])
         self.last_saved[tracker.sender_id] = self.clock()
+        self.last_saved.move_to_end(tracker.sender_id)
         self.expire()
 
     async def _retrieve(self, sender_id: Text, fetch_all_sessions: bool) -> Optional[DialogueStateTracker]:

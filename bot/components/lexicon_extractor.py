@@ -48,7 +48,7 @@ for _tens, _tv in TENS.items():
     for _unit, _uv in {"een": 1, "één": 1, **{w: v for w, v in WORD_NUMBERS.items() if v < 10}}.items():
         WORD_NUMBERS.update({_unit + "en" + _tens: _tv + _uv, _unit + "ën" + _tens: _tv + _uv})
 NUM = r"(?P<n>\d{1,3}|" + "|".join(sorted(WORD_NUMBERS, key=len, reverse=True)) + ")"
-UNIT = r"(?:jaar|jr\.?|j)\b"
+UNIT = r"(?:jaar|jr\.?|j|years? old|yrs? old|yo|y/o)\b"
 # Not an age: "3 uur", "5 kinderen", "12,50 euro", "al 3 jaar geleden", "2 jaar lang".
 DURATION = (
     r"\s*(?:geleden|lang|getrouwd|samen|bezig|terug|in dienst|werkzaam|ervaring|cel|celstraf|gevangenisstraf|zo\b|"
@@ -67,11 +67,8 @@ AGES = [  # in this order; a later match inside an earlier one is skipped
     (
         "na",
         re.compile(
-            r"\b(?P<pre>ik ben|ben ik|en ik|maar ik|ikzelf|ben|word|is|was|wordt|werd|zijn|van|bijna|(?P<cmp>"
-            + LESS
-            + "|"
-            + MORE
-            + r"))\s+"
+            r"\b(?P<pre>ik ben|ben ik|en ik|maar ik|ikzelf|i'm|i’m|im|i am|and i'm|and im|she's|he's|she is|he is|"
+            r"ben|word|is|was|wordt|werd|zijn|van|bijna|(?P<cmp>" + LESS + "|" + MORE + r"))\s+"
             r"(?P<fill>(?:(?:nu|pas|net|nog maar|maar|inmiddels|ongeveer|rond de|rond|zo'n|circa|ook|toen|bijna)\s+)*)"
             r"\b" + NUM + r"\b" + NOT_AGE + r"(?P<unit>\s*" + UNIT + r")?",
             re.I,
@@ -267,10 +264,15 @@ class People:
         return earlier[-1] if earlier else None
 
 
+SELF_PRE = ("ik ben", "ben ik", "en ik", "maar ik", "ikzelf", "ben", "word", "i'm", "i’m", "im", "i am", "and i'm", "and im")
+
+
+OLDER_AGE = 65  # a writer this old who is harmed: elder abuse (ouderenmishandeling)
+EXPLOITATION = {"seksuele_uitbuiting", "criminele_uitbuiting", "arbeidsuitbuiting", "mensenhandel"}
+
+
 def _is_self(text: str, a: Age) -> bool:
-    return a.pre in ("ik ben", "ben ik", "en ik", "maar ik", "ikzelf", "ben", "word") or bool(
-        SELF_BEFORE.search(text[: a.start])
-    )
+    return a.pre in SELF_PRE or bool(SELF_BEFORE.search(text[: a.start]))
 
 
 class Lexicon:
@@ -349,6 +351,10 @@ class Lexicon:
             by_entity["rol"] = {new_rol: (start, end)}
         if minor and not (minor == "nee" and "ja" in by_entity.get("minderjarig", {})):  # a minor anywhere counts
             by_entity["minderjarig"] = {minor: (start, end)}
+        if (new_rol or rol) == "slachtoffer" and not set(by_entity.get("zorg", {})) & EXPLOITATION:
+            old = next((a for a in ages_in(text) if a.lo >= OLDER_AGE and _is_self(text, a)), None)
+            if old:  # "ik ben 78 ... mijn zoon neemt geld van mijn rekening": an older person
+                by_entity["zorg"] = {"ouderenmishandeling": (old.start, old.end)}
         for entity, values in by_entity.items():
             if entity.startswith("_"):
                 continue

@@ -144,7 +144,11 @@ def evaluate(say: Callable[[str, str], List[dict]], workers: int = 4) -> dict:
 
     def conv(c):
         sender = f"corpus-conv-{uuid.uuid4().hex}"
-        return [judge(t["expect"], first_text(say(t["user"], sender))) for t in c["turns"]]
+        out = []
+        for t in c["turns"]:
+            answer = first_text(say(t["user"], sender))
+            out.append({**judge(t["expect"], answer), "answer": answer})
+        return out
 
     with ThreadPoolExecutor(workers) as pool:
         verdicts = list(pool.map(one, messages))
@@ -175,6 +179,15 @@ def evaluate(say: Callable[[str, str], List[dict]], workers: int = 4) -> dict:
                 turn_rows.append((t, v))
             prev = t["expect"]
     report["conversation_turns"] = summarise(turn_rows)
+    # Dev conversations' missed turns with their text and the bot's first words (held-out
+    # ones are counted above, not read).
+    report["conversation_misses"] = [
+        {"id": c["id"], "turn": c["turns"].index(t) + 1, "expect": t["expect"], "text": t["user"], "bot": v["answer"][:120]}
+        for c, vs in zip(conversations, conv_verdicts)
+        if c["sitting"] in DEV_SITTINGS
+        for t, v in zip(c["turns"], vs)
+        if (t, v) in turn_rows and not v["ok"]
+    ]
     card = [v for m, v in zip(messages, verdicts) if m["sitting"] == CARD_SITTING]
     report["card_in_language"] = round(sum(v["language"] for v in card) / len(card), 4) if card else None
     report["calm_with_card"] = sum(bool(v.get("card")) for v in verdicts)

@@ -11,8 +11,10 @@ from tests.helpers import rest_say
 
 MIN_RIGHT_ROUTES = 0.80
 MAX_DEAD_ENDS = 0.08
-# The held-out scenarios (tests/corpus/heldout_scenarios/, 40, never tuned on): 72.5% right and
-# 15% dead ends when written on 2026-12-02; guards a little under that.
+# The held-out scenarios (tests/corpus/heldout_scenarios/, never tuned on): 72.5% right and 15%
+# dead ends for the 40 written on 2026-12-02; that evening their odd half moved to
+# scenarios/routing_read.yml (read while fixing mechanisms), the 20 left stay unread. Guards a
+# little under what they reach.
 MIN_RIGHT_ROUTES_HELD_OUT = 0.65
 MAX_DEAD_ENDS_HELD_OUT = 0.20
 
@@ -29,6 +31,6 @@ def test_routing_scenarios(bot_stack):
 def test_held_out_routing_scenarios(bot_stack):
     report = sim.evaluate(lambda text, sender: rest_say(bot_stack.url, text, sender), folder="heldout_scenarios")
     print("\nheld out: " + sim.format_report(report))
-    assert report["scenarios"] >= 40
+    assert report["scenarios"] >= 20
     assert report["right_routes"] >= MIN_RIGHT_ROUTES_HELD_OUT, sim.format_report(report)
     assert report["dead_ends"] <= MAX_DEAD_ENDS_HELD_OUT, sim.format_report(report)

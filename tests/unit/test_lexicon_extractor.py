@@ -64,6 +64,25 @@ def extract():
         ("we spreken om 8 uur af", {}),
         ("wat is het CIT", {"organisatie": "crisis_interventie_team"}),
         ("wat doet de zorgcoördinator", {"organisatie": "zorgcoordinator"}),
+        # English ages of the writer; harm in English words.
+        ("hey so im 16 and when my mum is at work he grabs me by the throat", {"rol": "slachtoffer", "minderjarig": "ja"}),
+        ("my stepdad hurts me and says horrible stuff to me", {"rol": "slachtoffer"}),
+        # An older writer whose money is taken: elder abuse, and the writer is the one it happens to.
+        (
+            "Ik ben 78 jaar. Mijn zoon beheert mijn bankzaken, maar er verdwijnt steeds meer geld",
+            {"rol": "slachtoffer", "minderjarig": "nee"},
+        ),
+        ("Mijn zoon neemt geld van mijn rekening zonder het te vragen", {"rol": "slachtoffer"}),
+        # Work without pay: a victim of labour exploitation, whatever NLU says of "ik werk bij".
+        (
+            "ik werk bij een man op een autowasserij. ik krijg geen geld alleen eten. ik ben 29",
+            {"rol": "slachtoffer", "minderjarig": "nee"},
+        ),
+        # A job without a Meldcode of its own: a bystander.
+        (
+            "Ik ben taxichauffeur. Een jonge vrouw zegt dat ze daar moet werken voor hem",
+            {"rol": "omstander"},
+        ),
     ],
 )
 def test_entities(extract, text, expected):
@@ -128,6 +147,12 @@ def test_step_and_plan(extract, text, expected):
         ("mijn broer beheert het geld van onze moeder sinds ze in een aanleunwoning zit", "ouderenmishandeling"),
         ("my daughter-in-law has taken over my finances", "ouderenmishandeling"),
         ("mn stiefvader slaat me soms als ik iets fout doe", "kindermishandeling"),
+        ("my stepdad hurts me and says horrible stuff to me", "kindermishandeling"),
+        ("Ik ben 78 jaar. Mijn zoon beheert mijn bankzaken, maar er verdwijnt steeds meer geld", "ouderenmishandeling"),
+        ("Mijn zoon neemt geld van mijn rekening zonder het te vragen", "ouderenmishandeling"),
+        ("ik ben 30 en mijn zoon van 12 wordt gepest", None),  # not old, nobody harms the writer
+        ("ik werk bij een man op een autowasserij. ik krijg geen geld alleen eten", "arbeidsuitbuiting"),
+        ("Ik ben taxichauffeur. Een jonge vrouw zegt dat ze daar moet werken voor hem", "mensenhandel"),
     ],
 )
 def test_topic_words_give_the_worry(extract, text, zorg):
