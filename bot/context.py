@@ -267,6 +267,25 @@ OWN_TASKS = {
 SITUATION_ENTITIES = {("rol", "slachtoffer"), ("rol", "omstander"), ("rol", "ouder")}
 
 
+@lru_cache(maxsize=1)
+def _professions() -> Tuple[frozenset, Tuple[str, ...]]:
+    """The profession words of data/lexicon.yml (`beroepen`): single words, and longer names."""
+    import yaml
+
+    spec = yaml.safe_load((ROOT / "data" / "lexicon.yml").read_text(encoding="utf-8"))
+    names = [normalise(str(b)) for b in spec.get("beroepen") or []]
+    return frozenset(n for n in names if " " not in n), tuple(n for n in names if " " in n)
+
+
+def names_a_profession(text: str) -> bool:
+    """A profession of the lexicon anywhere in a short answer ("Wmo-consulent van de gemeente")."""
+    words, phrases = _professions()
+    joined = normalise(text)
+    toks = re.findall(r"[\w'-]+", joined)
+    parts = set(toks) | {p for t in toks for p in t.split("-")}
+    return bool(parts & words) or any(re.search(r"(?<![\w-])" + re.escape(p) + r"(?![\w-])", joined) for p in phrases)
+
+
 def start_from_situation(parsed: Dict[str, Any], text: str) -> Dict[str, Any]:
     """Outside a form: a long message that tells about a person starts the route."""
     from bot.crisis import CRISIS_INTENTS
@@ -308,6 +327,9 @@ def answer_to(parsed: Dict[str, Any], requested: Optional[str], text: str = "") 
         return with_intent({**parsed, "entities": kept}, "dont_know")
     if first and top.get("name") not in (first, "dont_know"):
         return with_intent(parsed, first)  # "ja asjeblieft, anders wordt hij kwaad" is a yes
+    if requested == "rol" and not any(e.get("entity") == "rol" for e in parsed.get("entities") or []):
+        if names_a_profession(text):  # "Wmo-consulent van de gemeente." answers "Wie ben jij?"
+            return with_intent(parsed, "role_professional")
     if not wanted or top.get("name") in wanted:
         return parsed  # (a yes or no first has been decided above)
     if top.get("name") in QUESTIONS_ON_THE_WAY and (top.get("confidence") or 0) >= SURE_OTHERWISE:

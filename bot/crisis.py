@@ -46,6 +46,7 @@ CRISIS_INTENTS = (
     "sexual_assault",
     "danger_unclear",
     "crisis_followup",
+    "suicide_followup",
 )
 # Every form lets these through to their rules (bot/domain_files.py adds them to each form):
 # the crisis intents, and "wat bedoel je?" (answered, then the form asks again).
@@ -81,6 +82,17 @@ FOLLOWUP_OVER = (
     "affirm",
     "too_long",
     "decline",
+)
+# After a 113 answer (thoughts of suicide), the next message that is not clearly about something
+# else gets this intent (bot/serve.py): 113 first again, short ("ze is 13, wat zeg ik tegen haar?",
+# "hij zit nu op zijn kamer"), also when the classifier alone read it as another crisis.
+SUICIDE_FOLLOWUP_INTENT = "suicide_followup"
+# Once: the follow-up itself does not start another (the 112 chain runs until help is there).
+ANSWERS_113_FIRST = ("utter_suicide", "utter_suicide_nee")
+# After utter_suicide, "ja" and "nee" answer its question (data/rules/crisis.yml).
+SUICIDE_FOLLOWUP_OVER = tuple(i for i in FOLLOWUP_OVER if i not in ("affirm", "decline")) + (
+    "ask_who_first",
+    "ask_parent_steps",
 )
 # Intents whose answer has 112 in its first two sentences.
 INTENTS_112_FIRST = ("acute_danger", "suicide_acute", "sexual_assault_now", "crisis_followup")

@@ -102,6 +102,7 @@ DANGER_RESPONSES = {
     # Suicide: first a line of numbers only, 112 and 113, in every language.
     "utter_suicide_acute": ("kaart.nummers_zelfmoord", "kaart.gevaar", "kaart.gevaar_zelfmoord"),
     "utter_suicide": ("kaart.nummers_zelfmoord", "kaart.gevaar_zelfmoord", "kaart.gevaar"),
+    "utter_suicide_followup": ("kaart.nummers_zelfmoord", "kaart.gevaar_zelfmoord", "kaart.gevaar"),
     "utter_sexual_assault_now": ("kaart.gevaar", "kaart.gevaar_seksueel"),
     "utter_sexual_assault": ("kaart.gevaar", "kaart.gevaar_seksueel"),
 }

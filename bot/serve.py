@@ -192,18 +192,39 @@ def gate(text: str, intents: Any) -> tuple:
 def follow_up(parsed: dict, tracker: Any, text: str) -> dict:
     """After a 112-first answer, a reply that is not clearly something else gets the
     follow-up (112 again, short), instead of a form question or "ik begreep het niet"."""
-    from bot.crisis import ANSWERS_112_FIRST, CRISIS_INTENTS, CRISIS_OVER_INTENT, FOLLOWUP_INTENT, FOLLOWUP_OVER
+    from bot.crisis import (
+        ANSWERS_112_FIRST,
+        ANSWERS_113_FIRST,
+        CLASSIFIER_ONLY,
+        CRISIS_INTENTS,
+        CRISIS_OVER_INTENT,
+        FOLLOWUP_INTENT,
+        FOLLOWUP_OVER,
+        SUICIDE_FOLLOWUP_INTENT,
+        SUICIDE_FOLLOWUP_OVER,
+    )
 
     intent = (parsed.get("intent") or {}).get("name")
-    if tracker is None or (text or "").startswith("/") or intent in CRISIS_INTENTS:
-        return parsed  # danger words in it: the crisis answer, also after "de politie is er"
-    answered = False
+    if tracker is None or (text or "").startswith("/"):
+        return parsed
+    answered = suicide = False
     for event in reversed(tracker.events):
         if getattr(event, "type_name", "") == "user":
             break  # only the bot's last turn counts
         answered |= getattr(event, "action_name", None) in ANSWERS_112_FIRST
-    if not answered:
-        return parsed  # the usual turn: no phrase lists read
+        suicide |= getattr(event, "action_name", None) in ANSWERS_113_FIRST
+    if suicide and not answered:
+        # After a 113 answer: the same worry goes on. Another crisis that only the classifier
+        # saw ("hij zit nu op zijn kamer" read as an assault) is that worry too; suicide now
+        # (pills, a height) and whatever the phrases found keep their own answer.
+        by_model = (parsed.get("crisis") or {}).get("phrases") == CLASSIFIER_ONLY
+        if intent in SUICIDE_FOLLOWUP_OVER or (
+            intent in CRISIS_INTENTS and by_model and intent not in ("suicide", "suicide_acute")
+        ):
+            return context.with_intent(parsed, SUICIDE_FOLLOWUP_INTENT)
+        return parsed
+    if intent in CRISIS_INTENTS or not answered:
+        return parsed  # danger words: the crisis answer; no 112 answer before: no phrase lists read
     if context.says_help_is_here(text):
         return context.with_intent(parsed, CRISIS_OVER_INTENT)
     if intent not in FOLLOWUP_OVER:

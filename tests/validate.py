@@ -2,9 +2,9 @@
 
 Rasa 3.6 reports form questions (utter_ask_<slot>) as "not used in any story or rule",
 although the form uses them; likewise utter_suggest(_again), which actions/suggest.py sends,
-and utter_restart, which Rasa's own action_restart says. `too_long` and `crisis_followup` have
-no examples on purpose (LengthGuard and bot/serve.py set them). Those lines are allowed; any
-other warning fails.
+and utter_restart, which Rasa's own action_restart says. `too_long`, `crisis_followup` and
+`suicide_followup` have no examples on purpose (LengthGuard and bot/serve.py set them).
+Those lines are allowed; any other warning fails.
 """
 
 import re
@@ -15,8 +15,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ALLOWED = re.compile(
     r"The utterance '(utter_ask_\w+|utter_restart|utter_suggest|utter_suggest_again)' is not used in any story or rule"
-    r"|The intent '(too_long|crisis_followup|crisis_over|language_card|decline|explain_last)' is listed in the domain file, "
-    r"but is not found in the NLU"
+    r"|The intent '(too_long|crisis_followup|suicide_followup|crisis_over|language_card|decline|explain_last)' "
+    r"is listed in the domain file, but is not found in the NLU"
 )
 
 

@@ -251,3 +251,19 @@ def test_a_long_first_message_about_a_person_starts_the_route_with_its_topic():
     # Without a person or a topic in it, a long message is not read as a situation.
     plain = parsed("stay_anonymous", ranking, confidence=0.6)
     assert intent_of(read_reply(plain, [], story)) == "stay_anonymous"
+
+
+def test_a_profession_named_in_answer_to_who_are_you_is_a_professional():
+    from bot.context import answer_to, names_a_profession
+
+    assert names_a_profession("Wmo-consulent van de gemeente.")
+    assert names_a_profession("pedagogisch medewerker bij de bso")
+    assert not names_a_profession("ik ben haar moeder") and not names_a_profession("gewoon de buurvrouw")
+    got = answer_to(
+        parsed("nlu_fallback", [{"name": "role_parent", "confidence": 0.2}]), "rol", "Wmo-consulent van de gemeente."
+    )
+    assert intent_of(got) == "role_professional"
+    # The word lists' role, when they found one, is left to the slot; other questions are not touched.
+    mother = parsed("nlu_fallback", entities=[{"entity": "rol", "value": "ouder"}])
+    assert intent_of(answer_to(mother, "rol", "ik ben haar moeder, ik werk als jeugdarts")) == "nlu_fallback"
+    assert intent_of(answer_to(parsed("nlu_fallback"), "lvb", "jeugdarts")) != "role_professional"

@@ -33,7 +33,8 @@ def crisis_rules():
 
 def test_every_kind_maps_to_a_crisis_intent():
     assert set(crisis.INTENT_OF_KIND) == set(crisis.KINDS)
-    assert set(crisis.INTENT_OF_KIND.values()) | {crisis.FOLLOWUP_INTENT} == set(crisis.CRISIS_INTENTS)
+    followups = {crisis.FOLLOWUP_INTENT, crisis.SUICIDE_FOLLOWUP_INTENT}
+    assert set(crisis.INTENT_OF_KIND.values()) | followups == set(crisis.CRISIS_INTENTS)
     assert set(crisis.INTENTS_112_FIRST) <= set(crisis.CRISIS_INTENTS)
 
 

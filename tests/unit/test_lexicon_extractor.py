@@ -148,6 +148,8 @@ def test_step_and_plan(extract, text, expected):
         ("my daughter-in-law has taken over my finances", "ouderenmishandeling"),
         ("mn stiefvader slaat me soms als ik iets fout doe", "kindermishandeling"),
         ("my stepdad hurts me and says horrible stuff to me", "kindermishandeling"),
+        ("dat mama gemeen tegen mij is en ik soms geen eten krijg", "kindermishandeling"),
+        ("hij vertelde dat papa hem in de kelder zet als hij stout is", "kindermishandeling"),
         ("Ik ben 78 jaar. Mijn zoon beheert mijn bankzaken, maar er verdwijnt steeds meer geld", "ouderenmishandeling"),
         ("Mijn zoon neemt geld van mijn rekening zonder het te vragen", "ouderenmishandeling"),
         ("ik ben 30 en mijn zoon van 12 wordt gepest", None),  # not old, nobody harms the writer

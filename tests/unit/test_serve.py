@@ -197,3 +197,32 @@ def test_the_crisis_follow_up_goes_on_until_help_is_here():
     # Danger words win, and without a 112 answer before nothing changes.
     assert intent_after("utter_acute_danger", "acute_danger", "de politie is er maar hij heeft een mes") == "acute_danger"
     assert intent_after("utter_greet", "nlu_fallback", "de politie is er") == "nlu_fallback"
+
+
+def test_after_a_113_answer_the_same_worry_gets_113_again():
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.serve import follow_up
+
+    def intent_after(action, intent, text, phrases=None):
+        tracker = DialogueStateTracker.from_events(
+            "t", [UserUttered("mn dochter wil dood"), ActionExecuted(action), ActionExecuted("action_listen")]
+        )
+        parsed = {"intent": {"name": intent, "confidence": 0.4}, "intent_ranking": [], "entities": []}
+        if phrases:
+            parsed["crisis"] = {"phrases": phrases}
+        return follow_up(parsed, tracker, text)["intent"]["name"]
+
+    assert intent_after("utter_suicide", "ask_who_first", "ze is 13. wat kan ik het beste zeggen?") == "suicide_followup"
+    assert intent_after("utter_suicide_nee", "nlu_fallback", "ik denk er elke dag aan") == "suicide_followup"
+    # The classifier alone read another crisis: the same worry. Phrases or suicide now keep theirs.
+    hij = "hij zit nu op zijn kamer, moet ik bij hem blijven"
+    assert intent_after("utter_suicide", "sexual_assault_now", hij, ["classifier"]) == "suicide_followup"
+    assert intent_after("utter_suicide", "acute_danger", "hij heeft een mes", ["wapen"]) == "acute_danger"
+    assert intent_after("utter_suicide", "suicide_acute", "ze heeft pillen genomen", ["classifier"]) == "suicide_acute"
+    # "ja" / "nee" answer utter_suicide's question (rules); another topic stays itself.
+    assert intent_after("utter_suicide", "affirm", "ja") == "affirm"
+    assert intent_after("utter_suicide", "deny", "nee") == "deny"
+    assert intent_after("utter_suicide", "ask_privacy", "wie leest dit mee?") == "ask_privacy"
+    assert intent_after("utter_greet", "ask_who_first", "wie bel ik eerst") == "ask_who_first"
