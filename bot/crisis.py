@@ -158,8 +158,11 @@ class CrisisLayer:
             (found.framed and FAMILY[top] != "suicide")
             or words < self.t.min_words
             or (found.negated and FAMILY[top] == "acute")
+            or (found.habitual and FAMILY[top] in ("acute", "assault"))
         ):
-            return found  # "hij is 15" in a form, "geen mes": no crisis, whatever the model says
+            # "hij is 15" in a form, "geen mes", "elke avond" without "nu": no crisis, whatever
+            # the model says (a habit is a worry, not danger now: the domain brief).
+            return found
         if answering:
             return Result(top, [Hit(top, "classifier", False, 0)]) if calm < self.t.add_answering else found
         suicide = max(crisis.get("suicide", 0.0), crisis.get("suicide_acute", 0.0))

@@ -108,6 +108,7 @@ class Result:
     hits: List[Hit] = field(default_factory=list)
     framed: bool = False  # a frame word turned weak hits off
     negated: bool = False  # a phrase stood right after a negation ("geen mes")
+    habitual: bool = False  # a habit word ("elke avond") and no now-word ("nu", "vanavond")
 
     @property
     def intent(self) -> Optional[str]:
@@ -345,7 +346,9 @@ class CrisisDetector:
                 hits.append(Hit(phrase.kind, phrase.name, phrase.strong, i))
                 break
         if not hits:
-            return Result(None, negated=negated)
+            # For the classifier (bot/crisis.py): "every night" without "now" is a worry.
+            habitual = self._any(self.habit, toks) and not self._where(self.escalate_now, toks, present)
+            return Result(None, negated=negated, habitual=habitual)
         # A `now` word counts near a hit only: "vorig jaar ... nu gaat het beter" is the past.
         now_at = self._where(self.now, toks, present)
         escalate_at = self._where(self.escalate_now, toks, present)
@@ -355,10 +358,14 @@ class CrisisDetector:
 
         frame = self._any(self.frames, toks)
         habit = self._any(self.habit, toks)
+        # A habit ("vaak", "elke avond") turns danger to body off unless a now-word stands near:
+        # "hij slaat me vaak en nu staat hij voor de deur" is now. A frame needs a strict one.
         kept = [
             replace(h, now=now_near(h))
             for h in hits
-            if h.strong or now_near(h) or not (frame or (habit and FAMILY[h.kind] in ("acute", "assault")))
+            if h.strong
+            or now_near(h)
+            or not (frame or (habit and FAMILY[h.kind] in ("acute", "assault") and not now_near(h, escalate_at)))
         ]
         if not kept:
             return Result(None, hits, framed=True)

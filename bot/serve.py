@@ -191,7 +191,8 @@ def gate(text: str, intents: Any) -> tuple:
 
 def follow_up(parsed: dict, tracker: Any, text: str) -> dict:
     """After a 112-first answer, a reply that is not clearly something else gets the
-    follow-up (112 again, short), instead of a form question or "ik begreep het niet"."""
+    follow-up (112 again, short), instead of a form question or "ik begreep het niet"; after a
+    113 answer, one reply about the same worry gets 113 first again (suicide_followup)."""
     from bot.crisis import (
         ANSWERS_112_FIRST,
         ANSWERS_113_FIRST,

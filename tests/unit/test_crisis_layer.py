@@ -81,6 +81,23 @@ def test_numbers_inside_context_phrases_and_now_words_beat_the_classifier():
     assert layer.detect("ik hoor al 10 minuten gegil bij de buren").kind == "acute"
 
 
+def test_a_habit_without_now_is_a_worry_for_the_classifier_and_nu_beside_a_phrase_keeps_it():
+    d = det(
+        {"acute": {"p": [[["voor de deur"]]]}},
+        context={"habit": ["every night", "vaak"], "escalate_now": ["nu"]},
+    )
+
+    class Acute:
+        def probabilities(self, text):
+            return {"calm": 0.1, "acute": 0.9}
+
+    layer = CrisisLayer(d, Acute())
+    assert layer.detect("I hear my neighbour shouting at his wife every night").kind is None
+    assert layer.detect("I hear my neighbour shouting at his wife right now").kind == "acute"
+    assert d.detect("hij slaat me vaak en nu staat hij voor de deur").kind == "acute"
+    assert d.detect("hij staat vaak voor de deur").kind is None
+
+
 def test_the_classifier_read_out_gives_sklearns_probabilities():
     from bot.crisis_model import Classifier
 
