@@ -345,9 +345,10 @@ class CrisisDetector:
                     continue
                 hits.append(Hit(phrase.kind, phrase.name, phrase.strong, i))
                 break
+        habit = self._any(self.habit, toks)
         if not hits:
             # For the classifier (bot/crisis.py): "every night" without "now" is a worry.
-            habitual = self._any(self.habit, toks) and not self._where(self.escalate_now, toks, present)
+            habitual = habit and not self._where(self.escalate_now, toks, present)
             return Result(None, negated=negated, habitual=habitual)
         # A `now` word counts near a hit only: "vorig jaar ... nu gaat het beter" is the past.
         now_at = self._where(self.now, toks, present)
@@ -357,7 +358,6 @@ class CrisisDetector:
             return any(abs(i - hit.start) <= self.window for i in places)
 
         frame = self._any(self.frames, toks)
-        habit = self._any(self.habit, toks)
         # A habit ("vaak", "elke avond") turns danger to body off unless a now-word stands near:
         # "hij slaat me vaak en nu staat hij voor de deur" is now. A frame needs a strict one.
         kept = [

@@ -171,23 +171,22 @@ def evaluate(say: Callable[[str, str], List[dict]], workers: int = 4) -> dict:
         rows = [(m, v) for m, v in zip(messages, verdicts) if keep(m)]
         report[scope] = summarise(rows)
     turn_rows = []
+    # Dev conversations' missed turns with their text and the bot's first words (held-out
+    # ones are counted, not read).
+    conversation_misses = []
     for c, vs in zip(conversations, conv_verdicts):
         prev = "calm"
-        for t, v in zip(c["turns"], vs):
+        for n, (t, v) in enumerate(zip(c["turns"], vs), start=1):
             # A calm turn right after a crisis turn may rightly repeat a number: not scored.
             if t["expect"] != "calm" or prev == "calm":
                 turn_rows.append((t, v))
+                if not v["ok"] and c["sitting"] in DEV_SITTINGS:
+                    conversation_misses.append(
+                        {"id": c["id"], "turn": n, "expect": t["expect"], "text": t["user"], "bot": v["answer"][:120]}
+                    )
             prev = t["expect"]
     report["conversation_turns"] = summarise(turn_rows)
-    # Dev conversations' missed turns with their text and the bot's first words (held-out
-    # ones are counted above, not read).
-    report["conversation_misses"] = [
-        {"id": c["id"], "turn": c["turns"].index(t) + 1, "expect": t["expect"], "text": t["user"], "bot": v["answer"][:120]}
-        for c, vs in zip(conversations, conv_verdicts)
-        if c["sitting"] in DEV_SITTINGS
-        for t, v in zip(c["turns"], vs)
-        if (t, v) in turn_rows and not v["ok"]
-    ]
+    report["conversation_misses"] = conversation_misses
     card = [v for m, v in zip(messages, verdicts) if m["sitting"] == CARD_SITTING]
     report["card_in_language"] = round(sum(v["language"] for v in card) / len(card), 4) if card else None
     report["calm_with_card"] = sum(bool(v.get("card")) for v in verdicts)
