@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-
+from bot import language
 from bot.crisis_phrases import (  # noqa: F401  (re-exported: the crisis API is this module)
     DEFAULT_FILE,
     INTENT_OF_KIND,
@@ -115,6 +115,8 @@ class Thresholds:
     # kwijt") is short and about the question: the classifier alone needs P(calm) below this,
     # and never asks "Is er nu gevaar?". The phrases count as always.
     add_answering: float = 0.03
+    # The model's kind over a phrase's, within the suicide family or over a vague phrase.
+    model_sure: float = 0.5
 
 
 class CrisisLayer:
@@ -128,7 +130,7 @@ class CrisisLayer:
     def detect(self, text: str, answering: bool = False) -> Result:
         """The crisis in `text`; answering=True for a reply to a form's question."""
         found = self.phrases.detect(text)
-        if self.classifier is None or not text.strip():
+        if self.classifier is None or not text.strip() or phrases_only(text):
             return found
         p = self.classifier.probabilities(text)
         crisis = {k: v for k, v in p.items() if k != "calm"}
@@ -145,6 +147,14 @@ class CrisisLayer:
             if not strong and calm > veto and words <= self.t.veto_max_words:
                 return Result(None, found.hits, found.framed)
             kinds = {h.kind for h in found.hits} | {found.kind}
+            if crisis[top] >= self.t.model_sure and (
+                (found.kind == "suicide" and top == "suicide_acute")
+                or (found.kind == "unclear" and FAMILY[top] == "suicide")
+            ):
+                # The phrase says suicide and the model is sure it is now ("staat op het station
+                # ... voor de volgende trein"); or only a vague phrase spoke ("als hij me nog 1 keer
+                # slaat") and the model is sure it is about suicide: 113 is not left out.
+                return Result(top, found.hits, found.framed)
             if strong or top not in kinds:
                 return found
             if FAMILY[found.kind] == "suicide" and FAMILY[top] == "assault":
@@ -173,6 +183,16 @@ class CrisisLayer:
         if calm < self.t.ask and FAMILY[top] == "acute":
             return Result("unclear", [Hit("unclear", "classifier", False, 0)])
         return found
+
+
+def phrases_only(text: str) -> bool:
+    """A message clearly in one of the card languages (Polish, Romanian, ...): the classifier
+    learnt Dutch and English, and in these languages it both missed crises ("iskam da umra"
+    vetoed) and raised false ones ("is this chat safe?" as suicide). There the phrases alone
+    decide; a calm message gets the safety card, whose second line asks about danger now."""
+    r = language.detect_more(text)
+    sure = r.confidence >= language.SWITCH_CONFIDENCE or r.script in ("arabic", "cyrillic")
+    return r.lang in language.CARD_LANGUAGES and sure
 
 
 @lru_cache(maxsize=4)

@@ -77,7 +77,10 @@ def tokens(text: str) -> List[str]:
     return _WORD.findall(normalise(text))
 
 
-_CLAUSE_END = re.compile(r"[.,;:!?()\n]+")
+# "But" in the card languages also begins a clause ("kocam beni dövüyor ama şu an evde değil":
+# the "now" is not about the beating); the word stays in the clause it begins. Not Dutch "maar",
+# whose "help maar nu" would lose its now.
+_CLAUSE_END = re.compile(r"[.,;:!?()\n]+|(?=(?<!\w)(?:ale|ama|dar|fakat|lakin|але|но|لكن)(?!\w))")
 
 
 def clauses(text: str) -> List[int]:
