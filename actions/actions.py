@@ -37,8 +37,9 @@ def needed_slots(zorg: Optional[str], rol: Optional[str]) -> List[str]:
         needed.append("minderjarig")
         if rol in ("ouder", "omstander", "slachtoffer"):  # Koraal, when it is so
             needed.append("lvb")
-    if rol in ("omstander", "slachtoffer", "ouder"):  # a professional works under the Meldcode
-        needed.append("anoniem")
+    # Everyone: "wants to stay anonymous" adds Meld Misdaad Anoniem to any route (domain brief),
+    # also for a professional who asks advice without giving a name.
+    needed.append("anoniem")
     return needed
 
 

@@ -55,6 +55,16 @@ def question_answer(value: Optional[str], tracker, domain) -> Optional[str]:
     return None
 
 
+QUESTION_LEAD = re.compile(r"^\s*(ik bedoel|bedoel je|sorry|i mean|do you mean)\b[,\s]*", re.I)
+
+
+def only_a_question(value: Optional[str]) -> bool:
+    """ "ik bedoel, moet ik dit aan de huisarts zeggen of zelf iets doen?": a question and nothing
+    else (an answer with a question after it, "nog met niemand, moet dat?", is an answer)."""
+    said = QUESTION_LEAD.sub("", (value or "").strip())
+    return said.endswith("?") and bool(QUESTION_START.match(said)) and len(said.split()) <= 25
+
+
 def undecided(answer: Optional[str], lang: str = "nl") -> bool:
     said = " ".join((answer or "").lower().split())
     return not said or any(p in said for p in [*raw("melding.open_besluit"), *raw("melding.open_besluit", lang)])
@@ -73,6 +83,10 @@ class ValidateMeldingForm(OneCheckForm):
         answer = question_answer(value, tracker, domain)
         if answer:  # a question, not an answer: answer it, and the form asks again
             dispatcher.utter_message(response=answer)
+            return {slot: None}
+        if only_a_question(value):  # not stored; the way out is a button, and the form asks again
+            stop = [{"title": text("melding.stoppen", lang), "payload": "/stop"}]
+            dispatcher.utter_message(text=text("melding.vraag_niet_bewaard", lang), buttons=stop)
             return {slot: None}
         if looks_like_a_name(value, lang):
             dispatcher.utter_message(text=text("melding.naam_gezien", lang))

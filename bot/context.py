@@ -263,6 +263,12 @@ OWN_TASKS = {
     "bot_challenge",
     "lvb",
 }
+# NLU's prepare_melding on a long message is a task only when the message asks for the melding
+# itself ("help me mijn melding voor te bereiden", "a draft of the report"); "mag ik daar iets
+# mee?" or "should I report this, and to whom?" after a situation asks for the route.
+ASKS_FOR_THE_MELDING = re.compile(
+    r"\b(melding\w*|meldformulier|concept\w*|draft|report form|(write|prepare|writing|preparing) (a|the|my) report)\b", re.I
+)
 # Who the message tells about: an age, a topic word, or a user who is not (only) a professional.
 SITUATION_ENTITIES = {("rol", "slachtoffer"), ("rol", "omstander"), ("rol", "ouder")}
 
@@ -294,13 +300,17 @@ def start_from_situation(parsed: Dict[str, Any], text: str) -> Dict[str, Any]:
     name = top.get("name")
     entities = [(e.get("entity"), e.get("value")) for e in parsed.get("entities") or []]
     victim = ("rol", "slachtoffer") in entities  # a victim does not prepare a professional's melding
-    if len(normalise(text).split()) < SITUATION_WORDS or name in CRISIS_INTENTS or (name in OWN_TASKS and not victim):
+    own_task = name in OWN_TASKS and not victim
+    if name == "prepare_melding" and not ASKS_FOR_THE_MELDING.search(text):
+        own_task = False
+    if len(normalise(text).split()) < SITUATION_WORDS or name in CRISIS_INTENTS or own_task:
         return parsed
     if name in ANSWERS_TO["zorg"] + ANSWERS_TO["rol"]:
         return parsed
     if name in QUESTIONS_ON_THE_WAY and (top.get("confidence") or 0) >= SURE_QUESTION:
         return parsed
-    if not any(e in SITUATION_ENTITIES or e[0] in ("zorg", "minderjarig") for e in entities):
+    told = SITUATION_ENTITIES | ({("rol", "professional")} if name == "prepare_melding" else set())
+    if not any(e in told or e[0] in ("zorg", "minderjarig") for e in entities):
         return parsed
     topic = next((INTENT_OF_ENTITY[e] for e in entities if e[0] == "zorg" and e in INTENT_OF_ENTITY), None)
     if topic is None:

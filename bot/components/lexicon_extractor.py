@@ -351,6 +351,12 @@ class Lexicon:
             by_entity["rol"] = {new_rol: (start, end)}
         if minor and not (minor == "nee" and "ja" in by_entity.get("minderjarig", {})):  # a minor anywhere counts
             by_entity["minderjarig"] = {minor: (start, end)}
+        harmed_child = by_entity.get("minderjarig", {}).get("ja") and "_schade" in by_entity
+        if not by_entity.get("zorg") and harmed_child and "_thuis" not in by_entity:
+            # "het jongetje staat vaak buiten in de kou zonder jas": harm to a child is child abuse
+            # (the writer's own home is domestic violence, which the "thuis" words find themselves).
+            at = by_entity["_schade"]["ja"]
+            by_entity["zorg"] = {"kindermishandeling": at}
         if (new_rol or rol) == "slachtoffer" and not set(by_entity.get("zorg", {})) & EXPLOITATION:
             old = next((a for a in ages_in(text) if a.lo >= OLDER_AGE and _is_self(text, a)), None)
             if old:  # "ik ben 78 ... mijn zoon neemt geld van mijn rekening": an older person

@@ -58,10 +58,10 @@ def test_route_for_adult_labour_exploitation():
 @pytest.mark.parametrize(
     "zorg,rol,expected",
     [
-        (None, None, ["zorg", "rol"]),
-        ("huiselijk_geweld", "professional", ["zorg", "rol"]),
+        (None, None, ["zorg", "rol", "anoniem"]),
+        ("huiselijk_geweld", "professional", ["zorg", "rol", "anoniem"]),
         ("huiselijk_geweld", "omstander", ["zorg", "rol", "anoniem"]),
-        ("mensenhandel", "professional", ["zorg", "rol", "minderjarig"]),
+        ("mensenhandel", "professional", ["zorg", "rol", "minderjarig", "anoniem"]),
         ("seksuele_uitbuiting", "ouder", ["zorg", "rol", "minderjarig", "lvb", "anoniem"]),
         ("criminele_uitbuiting", "omstander", ["zorg", "rol", "minderjarig", "lvb", "anoniem"]),
         ("arbeidsuitbuiting", "slachtoffer", ["zorg", "rol", "minderjarig", "lvb", "anoniem"]),

@@ -244,7 +244,13 @@ def test_a_long_first_message_about_a_person_starts_the_route_with_its_topic():
     sure = parsed("ask_police", ranking, entities=[{"entity": "rol", "value": "slachtoffer"}], confidence=0.9)
     assert intent_of(read_reply(sure, [], story)) == "ask_police"
     task = parsed("prepare_melding", ranking, entities=[{"entity": "rol", "value": "omstander"}], confidence=0.6)
-    assert intent_of(read_reply(task, [], story)) == "prepare_melding"
+    asks = story.replace("wat moet ik doen", "help me mijn melding bij Veilig Thuis voor te bereiden")
+    assert intent_of(read_reply(task, [], asks)) == "prepare_melding"
+    # prepare_melding on a story that does not ask for the melding ("mag ik daar iets mee?",
+    # "should I report this?") is a guess: the route, also for a professional.
+    assert intent_of(read_reply(task, [], story)) == "worry_elder_abuse"
+    pro = parsed("prepare_melding", [], entities=[{"entity": "rol", "value": "professional"}], confidence=0.6)
+    assert intent_of(read_reply(pro, [], story)) == "role_professional"
     # A victim does not prepare a professional's melding: the route, also from a task intent.
     victim = parsed("prepare_melding", ranking, entities=[{"entity": "rol", "value": "slachtoffer"}], confidence=0.6)
     assert intent_of(read_reply(victim, [], story)) == "worry_elder_abuse"
