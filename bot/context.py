@@ -335,6 +335,14 @@ def answer_to(parsed: Dict[str, Any], requested: Optional[str], text: str = "") 
         # Only a minor named in it still counts ("weet niet, ze lijkt 15": under 18).
         kept = [e for e in parsed.get("entities") or [] if e.get("entity") != requested or e.get("value") == "ja"]
         return with_intent({**parsed, "entities": kept}, "dont_know")
+    if first:
+        # The first word decides; a word-list reading of the rest that says the opposite goes
+        # ("Ja, ik wil niet dat hij ... met mijn naam erbij" is a yes). A minor named stays.
+        against = "nee" if first == "affirm" else "ja"
+        if requested == "minderjarig" and against == "ja":
+            against = None  # "nee, ze is 15": the minor counts
+        kept = [e for e in parsed.get("entities") or [] if not (e.get("entity") == requested and e.get("value") == against)]
+        parsed = {**parsed, "entities": kept}
     if first and top.get("name") not in (first, "dont_know"):
         return with_intent(parsed, first)  # "ja asjeblieft, anders wordt hij kwaad" is a yes
     if requested == "rol" and not any(e.get("entity") == "rol" for e in parsed.get("entities") or []):
@@ -352,7 +360,7 @@ def read_reply(
     parsed: Dict[str, Any], events: Iterable[Any], text: str, in_form: bool = False, requested: Optional[str] = None
 ) -> Dict[str, Any]:
     """The parse data with the intent the context gives a reply; else unchanged."""
-    from bot.crisis import CRISIS_INTENTS
+    from bot.crisis import CRISIS_INTENTS, MODEL_ACUTE
 
     intent = (parsed.get("intent") or {}).get("name")
     if intent == UNCLEAR and not (text or "").startswith("/") and asked_before(events):
@@ -361,7 +369,10 @@ def read_reply(
         # question ("my mom hits me, every week") is not swallowed twice. Real danger words still
         # count: they give acute_danger, never danger_unclear.
         others = [r for r in parsed.get("intent_ranking") or [] if r.get("name") not in CRISIS_INTENTS]
-        parsed = with_intent(parsed, others[0]["name"] if others else "nlu_fallback")
+        if (parsed.get("crisis") or {}).get("phrases") == [MODEL_ACUTE]:
+            parsed = with_intent(parsed, "acute_danger")  # the model read danger: no second question
+        else:
+            parsed = with_intent(parsed, others[0]["name"] if others else "nlu_fallback")
         intent = parsed["intent"]["name"]
     if (text or "").startswith("/") or intent in CRISIS_INTENTS:
         return parsed

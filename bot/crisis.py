@@ -115,6 +115,8 @@ class Thresholds:
     # kwijt") is short and about the question: the classifier alone needs P(calm) below this,
     # and never asks "Is er nu gevaar?". The phrases count as always.
     add_answering: float = 0.03
+    # The model alone with P(calm) at least this (and below `add`): ask rather than tell.
+    ask_not_tell: float = 0.15
     # The model's kind over a phrase's, within the suicide family or over a vague phrase.
     model_sure: float = 0.5
 
@@ -176,6 +178,11 @@ class CrisisLayer:
         if answering:
             return Result(top, [Hit(top, "classifier", False, 0)]) if calm < self.t.add_answering else found
         suicide = max(crisis.get("suicide", 0.0), crisis.get("suicide_acute", 0.0))
+        if calm < self.t.add and FAMILY[top] == "acute" and calm >= self.t.ask_not_tell:
+            # The model alone, not quite sure: ask "Is er nu gevaar? Bel dan meteen 112." (112
+            # first all the same) instead of the full danger answer to a calm story. Asked once
+            # already, the same doubt gets the danger answer (bot/context.read_reply).
+            return Result("unclear", [Hit("unclear", MODEL_ACUTE, False, 0)])
         if calm < self.t.add or (FAMILY[top] == "suicide" and suicide > self.t.add_suicide):
             # A 113 answer to a sad message that was not about suicide does little harm; a
             # missed one can: the suicide family needs less evidence.
@@ -218,6 +225,7 @@ def detect(text: str, answering: bool = False) -> Result:
 
 
 CLASSIFIER_ONLY = ["classifier"]  # Result.names when no phrase spoke
+MODEL_ACUTE = "classifier_acute"  # the model read danger, not sure enough to tell it: ask first
 
 
 def recheck_answer(parsed: dict, text: str) -> dict:
@@ -226,7 +234,7 @@ def recheck_answer(parsed: dict, text: str) -> dict:
     intent stands, as when the layer finds nothing (components/danger_detector.demote_crisis)."""
     crisis = parsed.get("crisis") or {}
     intent = (parsed.get("intent") or {}).get("name")
-    if intent not in CRISIS_INTENTS or crisis.get("phrases") != CLASSIFIER_ONLY:
+    if intent not in CRISIS_INTENTS or crisis.get("phrases") not in (CLASSIFIER_ONLY, [MODEL_ACUTE]):
         return parsed
     if detect(text, answering=True).intent:
         return parsed

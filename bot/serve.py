@@ -197,6 +197,7 @@ def follow_up(parsed: dict, tracker: Any, text: str) -> dict:
         ANSWERS_112_FIRST,
         ANSWERS_113_FIRST,
         CLASSIFIER_ONLY,
+        MODEL_ACUTE,
         CRISIS_INTENTS,
         CRISIS_OVER_INTENT,
         FOLLOWUP_INTENT,
@@ -208,17 +209,18 @@ def follow_up(parsed: dict, tracker: Any, text: str) -> dict:
     intent = (parsed.get("intent") or {}).get("name")
     if tracker is None or (text or "").startswith("/"):
         return parsed
-    answered = suicide = False
+    answered = suicide = followed = False
     for event in reversed(tracker.events):
         if getattr(event, "type_name", "") == "user":
             break  # only the bot's last turn counts
         answered |= getattr(event, "action_name", None) in ANSWERS_112_FIRST
+        followed |= getattr(event, "action_name", None) == FOLLOWUP_ANSWER
         suicide |= getattr(event, "action_name", None) in ANSWERS_113_FIRST
     if suicide and not answered:
         # After a 113 answer: the same worry goes on. Another crisis that only the classifier
         # saw ("hij zit nu op zijn kamer" read as an assault) is that worry too; suicide now
         # (pills, a height) and whatever the phrases found keep their own answer.
-        by_model = (parsed.get("crisis") or {}).get("phrases") == CLASSIFIER_ONLY
+        by_model = (parsed.get("crisis") or {}).get("phrases") in (CLASSIFIER_ONLY, [MODEL_ACUTE])
         if intent in SUICIDE_FOLLOWUP_OVER or (
             intent in CRISIS_INTENTS and by_model and intent not in ("suicide", "suicide_acute")
         ):
@@ -230,8 +232,24 @@ def follow_up(parsed: dict, tracker: Any, text: str) -> dict:
         return context.with_intent(parsed, CRISIS_OVER_INTENT)
     if intent not in FOLLOWUP_OVER:
         return parsed
+    if followed and text.rstrip().endswith("?") and clearly_calm(text):
+        # 112 twice already, and this is a question that is clearly no danger ("ok, maar wie
+        # moet ik nu eigenlijk bellen?"): the chain ends and the question gets its answer (a
+        # false alarm must not trap the person in 112 answers).
+        return parsed
     logger.debug("follow-up after a 112 answer instead of %s", intent)
     return context.with_intent(parsed, FOLLOWUP_INTENT)
+
+
+FOLLOWUP_ANSWER = "utter_crisis_followup"
+CLEARLY_CALM = 0.9  # the crisis classifier's P(calm) that ends the follow-up chain
+
+
+def clearly_calm(text: str) -> bool:
+    from bot.crisis import layer
+
+    classifier = layer().classifier
+    return classifier is not None and classifier.probabilities(text).get("calm", 0.0) >= CLEARLY_CALM
 
 
 LANGUAGE_CARD_INTENT = "language_card"

@@ -227,6 +227,11 @@ def test_a_yes_or_no_answer_to_a_yes_no_question_is_an_answer_not_a_question_on_
     assert intent_of(answer) == "dont_know" and answer["entities"] == []
     stop = parsed("stop")
     assert intent_of(read_reply(stop, [], "weet niet, stop maar", True, "minderjarig")) == "stop"
+    # The first word wins over a word-list reading of the rest ("met mijn naam erbij").
+    named = parsed("affirm", entities=[{"entity": "anoniem", "value": "nee"}])
+    said = "Ja, ik wil niet dat hij in de problemen komt met mijn naam erbij."
+    answer = read_reply(named, [], said, True, "anoniem")
+    assert intent_of(answer) == "affirm" and answer["entities"] == []
     other = parsed("ask_found_out", [{"name": "ask_found_out", "confidence": 0.5}])
     assert intent_of(read_reply(other, [], "Liefst wel, ik wil geen miserie met die mama.", True, "anoniem")) == "affirm"
 

@@ -3,7 +3,7 @@ strong phrases, escalation, and how phrases and classifier are combined."""
 
 import pytest
 
-from bot.crisis import CrisisDetector, CrisisLayer, Thresholds, normalise, tokens
+from bot.crisis import MODEL_ACUTE, CrisisDetector, CrisisLayer, Thresholds, normalise, tokens
 
 
 def det(kinds, **extra):
@@ -186,3 +186,24 @@ def test_recheck_answer_gives_nlu_its_intent_back_when_only_the_classifier_spoke
     assert crisis.recheck_answer(by_phrase, "ik wil niet meer leven") is by_phrase
     monkeypatch.setattr(crisis, "detect", lambda text, answering=False: crisis.Result("suicide"))
     assert crisis.recheck_answer(parse, "ja")["intent"]["name"] == "suicide"
+
+
+def test_the_model_alone_and_not_quite_sure_asks_is_er_nu_gevaar():
+    class Unsure:
+        def probabilities(self, text):
+            return {"calm": 0.2, "acute": 0.5, "child_danger": 0.3}
+
+    layer = CrisisLayer(det({"acute": {"p": [[["voor de deur"]]]}}), Unsure())
+    result = layer.detect("de buurvrouw had dit jaar drie keer een blauw oog en ik hoor hem roepen")
+    assert result.kind == "unclear" and result.names == [MODEL_ACUTE]
+
+
+def test_in_a_card_language_only_the_phrases_count():
+    class Alarm:
+        def probabilities(self, text):
+            return {"calm": 0.01, "suicide": 0.99}
+
+    layer = CrisisLayer(det({"acute": {"p": [[["zamknal mnie"]]]}}), Alarm())
+    assert layer.detect("czy ten czat jest bezpieczny? nikt nie zobaczy co piszę?").kind is None
+    assert layer.detect("szef zamknal mnie w pokoju i krzyczy").kind == "acute"
+    assert layer.detect("is this chat safe? nobody will see what I write?").kind == "suicide"

@@ -193,6 +193,9 @@ def test_the_crisis_follow_up_goes_on_until_help_is_here():
     assert intent_after("utter_acute_danger", "nlu_fallback", "mama slaapt") == "crisis_followup"
     assert intent_after("utter_crisis_followup", "nlu_fallback", "het is nu kwart voor 6") == "crisis_followup"
     assert intent_after("utter_crisis_followup", "ask_police", "de politie is er nu") == "crisis_over"
+    # After the follow-up, a question that is clearly no danger gets its own answer.
+    assert intent_after("utter_crisis_followup", "affirm", "oké, maar wie moet ik nu eigenlijk bellen?") == "affirm"
+    assert intent_after("utter_acute_danger", "affirm", "oké, maar wie moet ik nu eigenlijk bellen?") == "crisis_followup"
     assert intent_after("utter_acute_danger", "nlu_fallback", "ok, ik ben nu veilig bij de buren") == "crisis_over"
     # Danger words win, and without a 112 answer before nothing changes.
     assert intent_after("utter_acute_danger", "acute_danger", "de politie is er maar hij heeft een mes") == "acute_danger"
