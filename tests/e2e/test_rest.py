@@ -21,12 +21,16 @@ def test_greeting_says_it_is_a_program_and_asks_if_safe(bot_stack, sender):
     assert len(replies[0]["buttons"]) == 4
 
 
-def test_one_message_gets_the_route_at_once(bot_stack, sender):
-    replies = rest_say(bot_stack.url, "ik ben leerkracht, een leerling van 15 wordt volgens mij uitgebuit", sender)
+def test_one_message_needs_only_the_anonymity_question(bot_stack, sender):
+    # Role, topic and age are all in the message: the form asks only whether to stay anonymous
+    # (everyone is asked, domain brief), then gives the route.
+    first = rest_say(bot_stack.url, "ik ben leerkracht, een leerling van 15 wordt volgens mij uitgebuit", sender)
+    assert len(first) == 1 and "naam liever niet" in first[0]["text"], texts(first)
+    assert "jonger dan 18" not in first[0]["text"] and "wie jij bent" not in first[0]["text"]
+    replies = rest_say(bot_stack.url, "nee", sender)
     text = "\n".join(texts(replies))
     assert "Veilig Thuis" in text and "0800-2000" in text
     assert "wegwijzermensenhandel.nl/zorgcoördinatoren" in text
-    assert "?" not in replies[0]["text"].splitlines()[0], "no question asked first"
 
 
 def test_crisis_halfway_through_the_form_comes_first_and_the_form_goes_on(bot_stack, sender):
