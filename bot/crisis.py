@@ -196,10 +196,16 @@ def phrases_only(text: str) -> bool:
     """A message clearly in one of the card languages (Polish, Romanian, ...): the classifier
     learnt Dutch and English, and in these languages it both missed crises ("iskam da umra"
     vetoed) and raised false ones ("is this chat safe?" as suicide). There the phrases alone
-    decide; a calm message gets the safety card, whose second line asks about danger now."""
+    decide; a calm message gets the safety card, whose first line asks about danger now.
+    Unsure readings count too from three words on: Bulgarian or Ukrainian in Latin letters is
+    often read as another card language ("ne khochu bilshe zhyty" as Romanian), never as Dutch,
+    and the classifier vetoed its phrases there."""
     r = language.detect_more(text)
     sure = r.confidence >= language.SWITCH_CONFIDENCE or r.script in ("arabic", "cyrillic")
-    return r.lang in language.CARD_LANGUAGES and sure
+    return r.lang in language.CARD_LANGUAGES and (sure or r.script_words >= UNSURE_CARD_WORDS)
+
+
+UNSURE_CARD_WORDS = 3
 
 
 @lru_cache(maxsize=4)

@@ -40,8 +40,19 @@ CRISIS = ("acute", "child_danger", "assault_now", "suicide_acute", "suicide", "a
 ACUTE = ("acute", "child_danger", "assault_now", "suicide_acute")
 # The sittings whose misses the developers read while building the crisis layer ("dev"); the
 # others were only ever scored ("held out"), so their figures show how the layer generalises.
-DEV_SITTINGS = ("kinderen_tieners", "omstanders_ouders")
-CARD_SITTING = "kaart"  # messages in the six card languages (issue 14): the card in that language
+# The first two were read from the start; professionals, slachtoffers_ouderen_anderstalig and
+# kaart on the night of 2026-12-02, kaart_2 on 2026-12-03 after its first scoring (acute 62.8%).
+# Held out now: vijfde_zitting and kaart_3 (written 2026-12-03).
+DEV_SITTINGS = (
+    "kinderen_tieners",
+    "omstanders_ouders",
+    "professionals",
+    "slachtoffers_ouderen_anderstalig",
+    "kaart",
+    "kaart_2",
+)
+# Messages in the six card languages (issue 14): the card in that language.
+CARD_SITTINGS = ("kaart", "kaart_2", "kaart_3")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 FALLBACK_MARK = "begreep ik niet"  # the bare "ik begreep het niet" (a dead end)
 UNSURE_MARKS = ("weet niet zeker wat je bedoelt", "begrijp je nog niet goed")  # guesses offered
@@ -123,23 +134,35 @@ def card_starts() -> List[str]:
     return [texts.text("kaart.tekst", lang).splitlines()[0] for lang in language.CARD_LANGUAGES]
 
 
+def danger_card_starts() -> List[str]:
+    """The first line of the danger card (kaart.gevaar, and its suicide and sexual violence
+    lines) in each card language."""
+    from actions import texts
+
+    keys = ("kaart.gevaar", "kaart.gevaar_zelfmoord", "kaart.gevaar_seksueel")
+    return [texts.text(key, lang).splitlines()[0] for key in keys for lang in language.CARD_LANGUAGES]
+
+
 def evaluate(say: Callable[[str, str], List[dict]], workers: int = 4) -> dict:
     """say(text, sender) -> the bot's messages. Returns the report as a dict."""
     messages = load_messages()
     conversations = load_conversations()
     started = time.monotonic()
 
-    cards = card_starts()
+    cards, danger_cards = card_starts(), danger_card_starts()
 
     def one(m):
         answer = first_text(say(m["text"], f"corpus-{uuid.uuid4().hex}"))
         verdict = judge(m["expect"], answer)
         if m["expect"] == "calm" and any(answer.startswith(c) for c in cards):
-            # The safety card is the answer to every calm message in its language, and names 112
-            # in its second line: it is no crisis answer, so no false alarm (counted apart).
+            # The safety card is the answer to every calm message in its language, and asks about
+            # danger now in its first line: it is no crisis answer, so no false alarm (counted apart).
             verdict.update(alarm=False, ok=True, card=True)
-        if m["sitting"] == CARD_SITTING:  # and in the message's language
+        if m["sitting"] in CARD_SITTINGS:  # and in the message's language
             verdict["language"] = language.detect(answer)[0] == m["lang"]
+            # The safety card has 112 in its first line too, so "112 first" passes on a missed
+            # crisis there: whether the danger was *recognised* is whether the danger card came.
+            verdict["danger_card"] = any(c in answer for c in danger_cards)
         return verdict
 
     def conv(c):
@@ -147,7 +170,10 @@ def evaluate(say: Callable[[str, str], List[dict]], workers: int = 4) -> dict:
         out = []
         for t in c["turns"]:
             answer = first_text(say(t["user"], sender))
-            out.append({**judge(t["expect"], answer), "answer": answer})
+            verdict = judge(t["expect"], answer)
+            if t["expect"] == "calm" and any(answer.startswith(c) for c in cards):
+                verdict.update(alarm=False, ok=True, card=True)  # the safety card, as above
+            out.append({**verdict, "answer": answer})
         return out
 
     with ThreadPoolExecutor(workers) as pool:
@@ -164,9 +190,11 @@ def evaluate(say: Callable[[str, str], List[dict]], workers: int = 4) -> dict:
         ("all", lambda m: True),
         ("dev", lambda m: m["sitting"] in DEV_SITTINGS),
         ("held_out", lambda m: m["sitting"] not in DEV_SITTINGS),
-        ("without_card_sitting", lambda m: m["sitting"] != CARD_SITTING),
+        ("without_card_sitting", lambda m: m["sitting"] not in CARD_SITTINGS),
+        ("held_out_without_card", lambda m: m["sitting"] not in DEV_SITTINGS + CARD_SITTINGS),
         ("english", lambda m: m.get("lang") == "en" or m.get("register") == "english"),
-        ("card_languages", lambda m: m["sitting"] == CARD_SITTING),
+        ("card_languages", lambda m: m["sitting"] in CARD_SITTINGS),
+        ("card_held_out", lambda m: m["sitting"] in CARD_SITTINGS and m["sitting"] not in DEV_SITTINGS),
     ):
         rows = [(m, v) for m, v in zip(messages, verdicts) if keep(m)]
         report[scope] = summarise(rows)
@@ -187,9 +215,19 @@ def evaluate(say: Callable[[str, str], List[dict]], workers: int = 4) -> dict:
             prev = t["expect"]
     report["conversation_turns"] = summarise(turn_rows)
     report["conversation_misses"] = conversation_misses
-    card = [v for m, v in zip(messages, verdicts) if m["sitting"] == CARD_SITTING]
+    card = [v for m, v in zip(messages, verdicts) if m["sitting"] in CARD_SITTINGS]
     report["card_in_language"] = round(sum(v["language"] for v in card) / len(card), 4) if card else None
     report["calm_with_card"] = sum(bool(v.get("card")) for v in verdicts)
+    for scope, keep in (
+        ("card_danger_card", lambda m: True),
+        ("card_danger_card_held_out", lambda m: m["sitting"] not in DEV_SITTINGS),
+    ):
+        got = [
+            v["danger_card"]
+            for m, v in zip(messages, verdicts)
+            if m["sitting"] in CARD_SITTINGS and m.get("kind") in ("acute", "suicide", "assault") and keep(m)
+        ]
+        report[scope] = round(sum(got) / len(got), 4) if got else None
     report["misses"] = [
         {
             "sitting": m["sitting"],
@@ -240,10 +278,20 @@ def format_report(r: dict) -> str:
         f"crisis corpus: {r['messages']} messages, {r['conversations']} conversations "
         f"({r['turns']} turns), {r['seconds']} s"
     ]
-    for scope in ("all", "without_card_sitting", "dev", "held_out", "english", "card_languages", "conversation_turns"):
+    for scope in (
+        "all",
+        "without_card_sitting",
+        "dev",
+        "held_out",
+        "held_out_without_card",
+        "english",
+        "card_languages",
+        "card_held_out",
+        "conversation_turns",
+    ):
         s = r[scope]
         lines.append(
-            f"  {scope:18s} acute {pct(s['acute_recall'])} (n={s['n_acute']})  "
+            f"  {scope:21s} acute {pct(s['acute_recall'])} (n={s['n_acute']})  "
             f"suicide {pct(s['suicide_recall'])} (n={s['n_suicide']})  "
             f"assault {pct(s['assault_recall'])} (n={s['n_assault']})  "
             f"false alarms {pct(s['false_alarms'])} (n={s['n_calm']}; asked {pct(s['false_alarms_asked'])})  "
@@ -251,7 +299,9 @@ def format_report(r: dict) -> str:
         )
     lines.append(
         f"  card languages: the answer in the message's language {pct(r.get('card_in_language'))}; "
-        f"calm messages answered with the safety card (no false alarm): {r.get('calm_with_card')}"
+        f"calm messages answered with the safety card (no false alarm): {r.get('calm_with_card')}; "
+        f"crisis messages answered with the danger card {pct(r.get('card_danger_card'))} "
+        f"(held out {pct(r.get('card_danger_card_held_out'))})"
     )
     lines.append(
         "  per kind (all messages): " + ", ".join(f"{k} {v['passed']}/{v['n']}" for k, v in r["all"]["per_kind"].items())

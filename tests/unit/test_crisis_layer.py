@@ -207,3 +207,47 @@ def test_in_a_card_language_only_the_phrases_count():
     assert layer.detect("czy ten czat jest bezpieczny? nikt nie zobaczy co piszę?").kind is None
     assert layer.detect("szef zamknal mnie w pokoju i krzyczy").kind == "acute"
     assert layer.detect("is this chat safe? nobody will see what I write?").kind == "suicide"
+
+
+# Written for this test, not taken from the corpus: someone else beaten now, someone at the door,
+# guarded, in the card languages; and the same words in the past or without "now".
+CARD_ACUTE = [
+    "ojczym bije teraz mojego brata, slysze jak placze",
+    "vecinul isi bate nevasta chiar acum, tipa tare",
+    "баща ми удря мама сега",
+    "він зараз б'є мою сестру",
+    "جوزها بيضرب ولادها هلق",
+    "komsu su an karisini dovuyor",
+    "ktos wali w drzwi od pol godziny i krzyczy",
+    "cineva bate la usa si vrea sa intre",
+    "нас пазят, ne mojem da izlezem",
+    "bizi surekli izliyorlar, kacamiyoruz",
+]
+CARD_CALM = [
+    "ojczym bil mnie jak bylam mala, teraz mieszkam sama",
+    "barbatul meu ma batea, dar acum sunt in siguranta",
+    "мъжът ми ме биеше преди години",
+    "komsu karisini dovuyormus diye duydum, ne yapabilirim?",
+]
+
+
+@pytest.mark.parametrize("text", CARD_ACUTE)
+def test_card_language_danger_now(text):
+    from bot import crisis
+
+    assert crisis.detect(text).kind == "acute", text
+
+
+@pytest.mark.parametrize("text", CARD_CALM)
+def test_card_language_past_or_hearsay_is_no_danger_now(text):
+    from bot import crisis
+
+    assert crisis.detect(text).kind is None, text
+
+
+def test_an_unsure_card_language_reading_of_three_words_is_phrases_only():
+    from bot import crisis
+
+    assert crisis.phrases_only("ne iskam da jiveya")  # Bulgarian in Latin letters
+    assert not crisis.phrases_only("ok bye")
+    assert not crisis.phrases_only("mijn vader slaat mij nu")
