@@ -94,6 +94,14 @@ SUICIDE_FOLLOWUP_OVER = tuple(i for i in FOLLOWUP_OVER if i not in ("affirm", "d
     "ask_who_first",
     "ask_parent_steps",
 )
+# A few turns after the Centrum Seksueel Geweld answer (a recent sexual assault), a message about
+# its care gets that answer again ("ze heeft al gedoucht, heeft het nog zin?", "kan dat onderzoek
+# nog na 4 dagen?"), also when the classifier alone read another crisis in it ("ze wil alleen maar
+# douchen en slapen" as suicide). The intent of that answer, not one of its own: an intent
+# without NLU examples is still a label for DIET, and one more label retrains it differently.
+ASSAULT_FOLLOWUP_INTENT = "sexual_assault"
+ANSWERS_CSG_FIRST = ("utter_sexual_assault",)
+ASSAULT_FOLLOWUP_OVER = SUICIDE_FOLLOWUP_OVER
 # Intents whose answer has 112 in its first two sentences.
 INTENTS_112_FIRST = ("acute_danger", "suicide_acute", "sexual_assault_now", "crisis_followup")
 

@@ -33,6 +33,7 @@ to patch a Rasa whose RemoteAction does not look as expected.
 
 from __future__ import annotations
 
+import re
 import json
 import logging
 import os
@@ -192,7 +193,8 @@ def gate(text: str, intents: Any) -> tuple:
 def follow_up(parsed: dict, tracker: Any, text: str) -> dict:
     """After a 112-first answer, a reply that is not clearly something else gets the
     follow-up (112 again, short), instead of a form question or "ik begreep het niet"; after a
-    113 answer, one reply about the same worry gets 113 first again (suicide_followup)."""
+    113 answer, one reply about the same worry gets 113 first again (suicide_followup); after
+    the Centrum Seksueel Geweld answer, a question about its care gets that answer again."""
     from bot.crisis import (
         ANSWERS_112_FIRST,
         ANSWERS_113_FIRST,
@@ -204,18 +206,22 @@ def follow_up(parsed: dict, tracker: Any, text: str) -> dict:
         FOLLOWUP_OVER,
         SUICIDE_FOLLOWUP_INTENT,
         SUICIDE_FOLLOWUP_OVER,
+        ASSAULT_FOLLOWUP_INTENT,
+        ASSAULT_FOLLOWUP_OVER,
+        ANSWERS_CSG_FIRST,
     )
 
     intent = (parsed.get("intent") or {}).get("name")
     if tracker is None or (text or "").startswith("/"):
         return parsed
-    answered = suicide = followed = False
+    answered = suicide = followed = assault = False
     for event in reversed(tracker.events):
         if getattr(event, "type_name", "") == "user":
             break  # only the bot's last turn counts
         answered |= getattr(event, "action_name", None) in ANSWERS_112_FIRST
         followed |= getattr(event, "action_name", None) == FOLLOWUP_ANSWER
         suicide |= getattr(event, "action_name", None) in ANSWERS_113_FIRST
+        assault |= getattr(event, "action_name", None) in ANSWERS_CSG_FIRST
     if suicide and not answered:
         # After a 113 answer: the same worry goes on. Another crisis that only the classifier
         # saw ("hij zit nu op zijn kamer" read as an assault) is that worry too; suicide now
@@ -226,11 +232,21 @@ def follow_up(parsed: dict, tracker: Any, text: str) -> dict:
         ):
             return context.with_intent(parsed, SUICIDE_FOLLOWUP_INTENT)
         return parsed
+    by_model = (parsed.get("crisis") or {}).get("phrases") in (CLASSIFIER_ONLY, [MODEL_ACUTE])
+    if (assault or _assault_answered_lately(tracker)) and not suicide and ABOUT_THE_CARE.search(text or ""):
+        # Shortly after the Centrum Seksueel Geweld answer, a message about its care ("ze heeft
+        # al gedoucht", "kan dat onderzoek nog na 4 dagen?") is the same worry: the Centrum
+        # again, also when only the classifier read another crisis in it ("ze wil alleen maar
+        # douchen en slapen" as suicide). Danger now and what the phrases found keep theirs.
+        if intent in ASSAULT_FOLLOWUP_OVER or (
+            intent in CRISIS_INTENTS and by_model and intent not in ("suicide_acute", "acute_danger")
+        ):
+            return context.with_intent(parsed, ASSAULT_FOLLOWUP_INTENT)
     if intent in CRISIS_INTENTS or not answered:
         return parsed  # danger words: the crisis answer; no 112 answer before: no phrase lists read
     if context.says_help_is_here(text):
         return context.with_intent(parsed, CRISIS_OVER_INTENT)
-    if intent not in FOLLOWUP_OVER:
+    if intent not in FOLLOWUP_OVER and not ABOUT_THE_CALL.search(text):
         return parsed
     if followed and text.rstrip().endswith("?") and clearly_calm(text):
         # 112 twice already, and this is a question that is clearly no danger ("ok, maar wie
@@ -242,6 +258,41 @@ def follow_up(parsed: dict, tracker: Any, text: str) -> dict:
 
 
 FOLLOWUP_ANSWER = "utter_crisis_followup"
+# The Centrum Seksueel Geweld's care, asked about a few turns after its answer.
+ABOUT_THE_CARE = re.compile(
+    r"\b(douch\w*|gedoucht|gewassen|wassen|onderzoek\w*|sporen\w*|centrum|csg|zedenpolitie|"
+    r"morning.after\w*|shower\w*|washed|examination|forensic|evidence)\b",
+    re.IGNORECASE,
+)
+ASSAULT_MEMORY_TURNS = 3  # the answer to one of the last three messages
+
+
+def _assault_answered_lately(tracker: Any) -> bool:
+    """The Centrum Seksueel Geweld answer within the last few turns, no other crisis after it."""
+    from bot.crisis import ANSWERS_112_FIRST, ANSWERS_113_FIRST, ANSWERS_CSG_FIRST
+
+    users = 0
+    for event in reversed(tracker.events):
+        if getattr(event, "type_name", "") == "user":
+            users += 1
+            if users >= ASSAULT_MEMORY_TURNS:
+                return False
+        name = getattr(event, "action_name", None)
+        if name in ANSWERS_CSG_FIRST:
+            return True
+        if name in ANSWERS_113_FIRST or name in ANSWERS_112_FIRST:
+            return name == "utter_sexual_assault_now"
+    return False
+
+
+# Right after a 112 answer, a message about the call itself is still the emergency, whatever NLU
+# reads in it ("ik weet ni hoe je belt" as prepare_melding, "mijn collega belt 112, wat moet ik
+# vragen?", "partner is onderweg"): the follow-up, not a form or a Meldcode step.
+ABOUT_THE_CALL = re.compile(
+    r"(?<!\d)112(?!\d)|\b(bel|belt|bellen|belde|gebeld|call|calling|called|ambulance|onderweg|"
+    r"aan de lijn|aan de praat|centralist|on the way|on the phone)\b",
+    re.IGNORECASE,
+)
 CLEARLY_CALM = 0.9  # the crisis classifier's P(calm) that ends the follow-up chain
 
 

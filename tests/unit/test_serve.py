@@ -229,3 +229,79 @@ def test_after_a_113_answer_the_same_worry_gets_113_again():
     assert intent_after("utter_suicide", "deny", "nee") == "deny"
     assert intent_after("utter_suicide", "ask_privacy", "wie leest dit mee?") == "ask_privacy"
     assert intent_after("utter_greet", "ask_who_first", "wie bel ik eerst") == "ask_who_first"
+
+
+def test_after_the_centrum_answer_the_same_worry_gets_the_centrum_again():
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.serve import follow_up
+
+    def intent_after(action, intent, text, phrases=None):
+        tracker = DialogueStateTracker.from_events(
+            "t", [UserUttered("ik ben gisteren verkracht"), ActionExecuted(action), ActionExecuted("action_listen")]
+        )
+        parsed = {"intent": {"name": intent, "confidence": 0.4}, "intent_ranking": [], "entities": []}
+        if phrases:
+            parsed["crisis"] = {"phrases": phrases}
+        return follow_up(parsed, tracker, text)["intent"]["name"]
+
+    assert intent_after("utter_sexual_assault", "nlu_fallback", "heb al gedoucht, heeft het nog zin?") == "sexual_assault"
+    assert intent_after("utter_sexual_assault", "worry_domestic_violence", "het was mijn oom") == "worry_domestic_violence"
+    # The classifier alone read suicide in "wil alleen douchen en slapen": the same worry.
+    assert (
+        intent_after("utter_sexual_assault", "suicide", "ze wil alleen douchen en slapen", ["classifier"])
+        == "sexual_assault"
+    )
+    # Danger now, phrases, and other topics keep their own answer.
+    assert intent_after("utter_sexual_assault", "acute_danger", "hij staat voor de deur", ["wacht_buiten"]) == "acute_danger"
+    assert intent_after("utter_sexual_assault", "suicide", "ik wil dood", ["zelfdoding"]) == "suicide"
+    assert intent_after("utter_sexual_assault", "ask_privacy", "wie leest dit mee?") == "ask_privacy"
+    assert intent_after("utter_greet", "nlu_fallback", "heb al gedoucht") == "nlu_fallback"
+
+
+def test_a_few_turns_after_the_centrum_answer_a_question_about_its_care_gets_it_again():
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.serve import follow_up
+
+    def intent_after(events, intent, text, phrases=None):
+        tracker = DialogueStateTracker.from_events("t", events)
+        parsed = {"intent": {"name": intent, "confidence": 0.4}, "intent_ranking": [], "entities": []}
+        if phrases:
+            parsed["crisis"] = {"phrases": phrases}
+        return follow_up(parsed, tracker, text)["intent"]["name"]
+
+    csg = [UserUttered("mijn dochter is zaterdag verkracht"), ActionExecuted("utter_sexual_assault")]
+    between = [ActionExecuted("action_listen"), UserUttered("ik ben haar vader"), ActionExecuted("route_form")]
+    listen = [ActionExecuted("action_listen")]
+    care = "ze heeft al gedoucht, heeft het nog zin?"
+    assert intent_after(csg + between + listen, "nlu_fallback", care) == "sexual_assault"
+    assert intent_after(csg + between + listen, "nlu_fallback", "wat bedoel je?") == "nlu_fallback"
+    long_ago = csg + between * 3 + listen
+    assert intent_after(long_ago, "nlu_fallback", care) == "nlu_fallback"
+    # After the 112 answer to an assault now, too; a 113 answer in between ends the memory.
+    now = [UserUttered("ze is net verkracht"), ActionExecuted("utter_sexual_assault_now"), *listen]
+    assert intent_after(now, "suicide", "ze wil alleen maar douchen en slapen", ["classifier"]) == "sexual_assault"
+    sad = csg + [*listen, UserUttered("ik wil dood"), ActionExecuted("utter_suicide"), *listen]
+    assert intent_after(sad, "nlu_fallback", care) != "sexual_assault"
+
+
+def test_right_after_a_112_answer_a_message_about_the_call_is_still_the_emergency():
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.serve import follow_up
+
+    tracker = DialogueStateTracker.from_events(
+        "t", [UserUttered("hij slaat mama nu"), ActionExecuted("utter_acute_danger"), ActionExecuted("action_listen")]
+    )
+
+    def intent(name, text):
+        parsed = {"intent": {"name": name, "confidence": 0.6}, "intent_ranking": [], "entities": []}
+        return follow_up(parsed, tracker, text)["intent"]["name"]
+
+    assert intent("prepare_melding", "ik weet ni hoe je belt") == "crisis_followup"
+    assert intent("ask_meldcode", "mijn collega belt 112, wat moet ik vragen?") == "crisis_followup"
+    assert intent("ask_privacy", "wie leest dit mee?") == "ask_privacy"
