@@ -1,7 +1,7 @@
 """The crisis layer: which crisis a message is about, before and beside everything else.
 
 Pure Python (no Rasa, no spaCy), so the same code runs
-- in the NLU pipeline (bot/components/danger_detector.py, after DIET: it overrides the intent),
+- in the NLU pipeline (bot/components/danger_detector.py, after the intent classifier: it overrides the intent),
 - in the gate before NLU (bot/serve.py: a message too long for NLU is still scanned, so a long
   text about danger gets 112 and not "zeg het korter"),
 - in the corpus evaluation (tests/corpus) and in `make bench`.
@@ -98,7 +98,7 @@ SUICIDE_FOLLOWUP_OVER = tuple(i for i in FOLLOWUP_OVER if i not in ("affirm", "d
 # its care gets that answer again ("ze heeft al gedoucht, heeft het nog zin?", "kan dat onderzoek
 # nog na 4 dagen?"), also when the classifier alone read another crisis in it ("ze wil alleen maar
 # douchen en slapen" as suicide). The intent of that answer, not one of its own: an intent
-# without NLU examples is still a label for DIET, and one more label retrains it differently.
+# without NLU examples is still a label for the intent classifier, and one more label retrains it differently.
 ASSAULT_FOLLOWUP_INTENT = "sexual_assault"
 ANSWERS_CSG_FIRST = ("utter_sexual_assault",)
 ASSAULT_FOLLOWUP_OVER = SUICIDE_FOLLOWUP_OVER

@@ -122,6 +122,9 @@ class Result:
         return sorted({h.name for h in self.hits})
 
 
+HABIT_REACH = 2  # a habit word counts within this many windows (of `window` words) of a phrase
+
+
 class Lexicon:
     """Words of the phrases, matched against message tokens exactly, by prefix or one typo away."""
 
@@ -363,12 +366,19 @@ class CrisisDetector:
         frame = self._any(self.frames, toks)
         # A habit ("vaak", "elke avond") turns danger to body off unless a now-word stands near:
         # "hij slaat me vaak en nu staat hij voor de deur" is now. A frame needs a strict one.
+        # The habit must stand near the phrase too: "hij is soms jaloers" early in a long story
+        # does not make "ik kom hier niet meer uit" tonight a habit.
+        habit_at = self._where(self.habit, toks, present) if habit else []
+
+        def habit_near(hit: Hit) -> bool:
+            return any(abs(i - hit.start) <= HABIT_REACH * self.window for i in habit_at)
+
         kept = [
             replace(h, now=now_near(h))
             for h in hits
             if h.strong
             or now_near(h)
-            or not (frame or (habit and FAMILY[h.kind] in ("acute", "assault") and not now_near(h, escalate_at)))
+            or not (frame or (habit_near(h) and FAMILY[h.kind] in ("acute", "assault") and not now_near(h, escalate_at)))
         ]
         if not kept:
             return Result(None, hits, framed=True)

@@ -16,7 +16,7 @@
    with the same schema, the same errors and the same message.
 
 4. The gate before NLU (MessageProcessor.parse_message): a message longer than MAX_NLU_CHARS
-   never reaches spaCy and DIET (one long message froze every conversation); the crisis layer
+   never reaches spaCy and the intent classifier (one long message froze every conversation); the crisis layer
    (bot/crisis.py) still reads it, so danger in a long text gets 112, anything else
    `too_long`. The tracker keeps only its first MAX_NLU_CHARS characters. A text starting
    with "/" that is not a button payload of a known intent is read as plain text (Rasa would

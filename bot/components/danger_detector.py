@@ -1,8 +1,8 @@
 """The crisis layer inside the NLU pipeline, and the phrase matcher of the word lists.
 
-DangerDetector runs after DIETClassifier (config.yml): bot/crisis.py reads the raw text
+DangerDetector runs after the intent classifier (config.yml): bot/crisis.py reads the raw text
 (data/crisis.yml) and, when it finds a crisis, makes that crisis intent certain, whatever
-DIET said. When the crisis layer finds nothing but DIET chose a crisis intent, DIET's choice
+the classifier said. When the crisis layer finds nothing but the classifier chose a crisis intent, its choice
 gives way to its best other intent (demote_crisis).
 """
 
@@ -38,10 +38,10 @@ def force_intent(message: "Message", name: str) -> None:
 
 
 def demote_crisis(message: "Message") -> None:
-    """The crisis layer found no crisis: DIET's crisis guess gives way to its best other intent.
+    """The crisis layer found no crisis: the classifier's crisis guess gives way to its best other intent.
 
-    The layer was trained on DIET's crisis examples and far more; measured on the corpus,
-    DIET's own crisis guesses on messages the layer calls calm were mostly false alarms.
+    The layer was trained on the intent classifier's crisis examples and far more; measured on the corpus,
+    the intent classifier's own crisis guesses on messages the layer calls calm were mostly false alarms.
     """
     intent = message.get(INTENT) or {}
     if intent.get("name") not in CRISIS_INTENTS:

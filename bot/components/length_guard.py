@@ -3,8 +3,8 @@
 The bot then asks, in a rule, to say it shorter (utter_too_long). Placed in config.yml directly
 *before* FallbackClassifier, so after DangerDetector: the safety net has already run on the whole
 text, and a message whose intent is a crisis intent (forced by DangerDetector on a danger phrase,
-or DIET's own pick) keeps it here, so 112 wins. The ranking is cut to `too_long` alone, so that
-FallbackClassifier's ambiguity check cannot turn it into nlu_fallback (DIET is often ~1.0 sure of
+or the intent classifier's own pick) keeps it here, so 112 wins. The ranking is cut to `too_long` alone, so that
+FallbackClassifier's ambiguity check cannot turn it into nlu_fallback (the intent classifier is often ~1.0 sure of
 some intent on very long texts).
 
 Only the length is logged, never the text.
@@ -55,6 +55,8 @@ class LengthGuard(StatelessComponent):
         predicted = (message.get(INTENT) or {}).get("name")
         if not decide(text, predicted, self.max_chars):
             return
-        logger.debug("message of %d characters: intent %s (DIET said %s)", len(text), INTENT_TOO_LONG, predicted)
+        logger.debug(
+            "message of %d characters: intent %s (the intent classifier said %s)", len(text), INTENT_TOO_LONG, predicted
+        )
         message.set(INTENT, {"name": INTENT_TOO_LONG, "confidence": 1.0}, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [{"name": INTENT_TOO_LONG, "confidence": 1.0}], add_to_output=True)

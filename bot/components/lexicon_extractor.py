@@ -1,6 +1,6 @@
 """Entities from word lists: role, minor, LVB, anonymity and organisation names.
 
-With little training data, DIET would guess these; word lists are exact and can be
+With little training data, the intent classifier would guess these; word lists are exact and can be
 reviewed by the content team. Sources:
 - data/lexicon.yml: patterns for `rol`, `lvb`, `anoniem`, `zorg`, `gids` (see its header);
 - `minderjarig` from the ages in the message (`ages_in`: "ze is 15", "(14)", "14-jarige",

@@ -2,8 +2,8 @@
 
 "wat doet Mendoo?", "wat is het CIT precies": the organisation entity (from the
 LexiconEntityExtractor, placed before this component) fills the whole question apart from the
-question words, so the intent is certain even when DIET never saw the name. Crisis intents are
-never overridden, and longer questions ("wat doet Veilig Thuis na een melding") keep DIET's intent.
+question words, so the intent is certain even when the intent classifier never saw the name. Crisis intents are
+never overridden, and longer questions ("wat doet Veilig Thuis na een melding") keep the intent classifier's intent.
 """
 
 from __future__ import annotations

@@ -251,3 +251,15 @@ def test_an_unsure_card_language_reading_of_three_words_is_phrases_only():
     assert crisis.phrases_only("ne iskam da jiveya")  # Bulgarian in Latin letters
     assert not crisis.phrases_only("ok bye")
     assert not crisis.phrases_only("mijn vader slaat mij nu")
+
+
+def test_a_habit_far_from_the_phrase_does_not_make_it_a_habit():
+    from bot import crisis
+
+    story = (
+        "we wonen al lang samen en hij is soms een beetje jaloers, maar verder gaat het eigenlijk wel goed "
+        "tussen ons en met de kinderen op school en op mijn werk ook. "
+        "vanavond las hij mijn berichten en hij zegt dat ik hier niet meer uitkom tot ik alles vertel"
+    )
+    assert crisis.detector().detect(story).kind == "acute"
+    assert crisis.detector().detect("hij sluit me soms op in de slaapkamer").kind is None

@@ -75,7 +75,7 @@ def test_short_message_is_left_alone(nlp):
     ],
 )
 def test_danger_in_a_long_message_still_wins(nlp, core, expected):
-    """Pipeline order of config.yml: DIET -> DangerDetector -> ... -> LengthGuard -> Fallback."""
+    """Pipeline order of config.yml: the intent classifier -> DangerDetector -> ... -> LengthGuard -> Fallback."""
     m = message(nlp, long_text(core))
     DangerDetector({}).process([m])
     LengthGuard({}).process([m])
