@@ -122,6 +122,7 @@ class Result:
         return sorted({h.name for h in self.hits})
 
 
+NUMBER_TAGS = ("#", "#jong", "#klein")
 HABIT_REACH = 2  # a habit word counts within this many windows (of `window` words) of a phrase
 
 
@@ -150,6 +151,8 @@ class Lexicon:
             found.add("#")
             if 4 <= int(token) <= 17:
                 found.add("#jong")
+            if int(token) <= 6:  # a small child ("my son 4 years alone in apartment")
+                found.add("#klein")
         elif _ORDINAL.fullmatch(token):  # "9e verdieping", "3rd floor"
             found.add("#")
         if token in self.exact:
@@ -258,13 +261,13 @@ class CrisisDetector:
         return out
 
     def _words(self, alt: Any) -> Tuple[str, ...]:
-        if alt in ("#", "#jong"):
+        if alt in NUMBER_TAGS:
             return (alt,)
-        # "#" (any number) and "#jong" (4-17) may stand inside a phrase: "al # minuten".
+        # "#" (any number), "#jong" (4-17) and "#klein" (0-6) may stand inside a phrase: "al # minuten".
         words = tuple(
             w
             for part in str(alt).split()
-            for w in ((part,) if part in ("#", "#jong") else tokens(part.replace("*", "zqxstar")))
+            for w in ((part,) if part in NUMBER_TAGS else tokens(part.replace("*", "zqxstar")))
         )
         words = tuple(w.replace("zqxstar", "*") for w in words)
         for w in words:

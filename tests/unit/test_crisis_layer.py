@@ -263,3 +263,11 @@ def test_a_habit_far_from_the_phrase_does_not_make_it_a_habit():
     )
     assert crisis.detector().detect(story).kind == "acute"
     assert crisis.detector().detect("hij sluit me soms op in de slaapkamer").kind is None
+
+
+def test_a_small_child_by_age_alone_somewhere_is_danger_now():
+    from bot import crisis
+
+    assert crisis.detector().detect("my daughter is 3 and she is alone at home").kind == "child_danger"
+    assert crisis.detector().detect("mijn zoon van 16 is alleen thuis").kind is None
+    assert crisis.detector().detect("mijn dochter van 5 wil niet alleen slapen, tips?").kind is None
