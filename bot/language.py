@@ -214,10 +214,33 @@ def detect_more(text: str) -> Reading:
         hits = tuple(lang for lang, only in _ONLY_LETTERS.items() if letters & only)
         if len(hits) == 1:
             return Reading(hits[0], RULE_CONFIDENCE, script, n, True)
+        marked = _latin_markers(text)
+        if marked:
+            return Reading(marked, MARKER_CONFIDENCE, script, n, True)
         lang, conf = _confidence(*_model_scores(_for_model(text), hits or _LATIN))
         return Reading(lang, conf, script, n, True)
 
     return Reading(None, 0.0, script, n, False)
+
+
+MARKER_CONFIDENCE = 0.9  # above SWITCH_CONFIDENCE: two marker words switch the conversation
+_LATIN_MARKERS = {lang: frozenset(ws.split()) for lang, ws in _WORDS["latin_markers"].items()}
+# An Arabizi word: letters with 2, 3, 5, 7 or 9 inside ("wa7ed", "3al", "tabi3i", "5ad"), not a
+# unit or an ordinal ("3e", "5th", "2x", "9am", "7jr").
+_ARABIZI = re.compile(r"^(?=.*[a-z])(?=.*[23579])[a-z23579']{2,}$")
+_NOT_ARABIZI = re.compile(r"^\d+(e|de|ste|th|st|nd|rd|x|am|pm|km|kg|jr|j|u|uur|min|mb|gb)?$")
+
+
+def _latin_markers(text: str) -> Optional[str]:
+    """bg or uk when two marker words of one list stand in the message, ar for two Arabizi
+    words; else None (the model decides)."""
+    tokens = re.findall(r"[a-z0-9']+", text.lower())
+    arabizi = {t for t in tokens if _ARABIZI.match(t) and not _NOT_ARABIZI.match(t) and not t.isdigit()}
+    counts = {lang: len(set(tokens) & ws) for lang, ws in _LATIN_MARKERS.items()}
+    counts["ar"] = len(arabizi)
+    best = max(counts, key=counts.get)
+    others = max(v for k, v in counts.items() if k != best)
+    return best if counts[best] >= 2 and counts[best] > others else None
 
 
 def detect(text: str) -> Tuple[Optional[str], float]:
