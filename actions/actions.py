@@ -73,6 +73,19 @@ class ValidateRouteForm(FormValidationAction):
             return {"rol": before}
         return {"rol": value}
 
+    def validate_zorg(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        """The worry, once known, stays unless the form asks it or the message names another in
+        so many words (the word lists' entity): NLU's intent guess on an answer to another
+        question ("maakt niet uit, mama mag het wel weten" read as exploitation) does not change it."""
+        before = earlier_value(tracker, "zorg")
+        if before and value != before and tracker.get_slot("requested_slot") != "zorg":
+            said = [e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "zorg"]
+            if not any(e.get("value") == value for e in said):
+                return {"zorg": before}
+        return {"zorg": value}
+
 
 class ActionRoute(Action):
     def name(self) -> Text:

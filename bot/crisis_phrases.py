@@ -123,6 +123,8 @@ class Result:
 
 
 NUMBER_TAGS = ("#", "#jong", "#klein")
+SO_FAR = frozenset("twice times weeks months years days keer weken maanden jaren dagen".split())
+SO_FAR_TOKEN = "_sofar"
 HABIT_REACH = 2  # a habit word counts within this many windows (of `window` words) of a phrase
 
 
@@ -316,7 +318,12 @@ class CrisisDetector:
         return any(step.ends_at(toks, i) for i in range(max(0, lo), min(hi, len(toks))))
 
     def detect(self, text: str) -> Result:
-        words = tokens(text)
+        # "twice now", "for weeks now", "al drie keer nu": so far, not at this moment.
+        words = [
+            SO_FAR_TOKEN if w in ("now", "nu", "nou") and i and ws[i - 1] in SO_FAR else w
+            for ws in [tokens(text)]
+            for i, w in enumerate(ws)
+        ]
         clause = clauses(text)
         result = self._detect(words, clause if len(clause) == len(words) else None)
         result.words = len(words)

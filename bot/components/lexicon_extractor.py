@@ -352,11 +352,24 @@ class Lexicon:
         if minor and not (minor == "nee" and "ja" in by_entity.get("minderjarig", {})):  # a minor anywhere counts
             by_entity["minderjarig"] = {minor: (start, end)}
         harmed_child = by_entity.get("minderjarig", {}).get("ja") and "_schade" in by_entity
-        if not by_entity.get("zorg") and harmed_child and "_thuis" not in by_entity:
-            # "het jongetje staat vaak buiten in de kou zonder jas": harm to a child is child abuse
-            # (the writer's own home is domestic violence, which the "thuis" words find themselves).
-            at = by_entity["_schade"]["ja"]
-            by_entity["zorg"] = {"kindermishandeling": at}
+        at_home = "_thuis" in by_entity and (new_rol or rol) != "ouder"  # a parent's "papa" is the other parent
+        if not by_entity.get("zorg") and harmed_child and not at_home:
+            # "het jongetje staat vaak buiten in de kou zonder jas", "mijn zoontje komt bij zijn
+            # vader vandaan met blauwe plekken": harm to a child is child abuse.
+            by_entity["zorg"] = {"kindermishandeling": by_entity["_schade"]["ja"]}
+        elif not by_entity.get("zorg") and "_schade" in by_entity and at_home:
+            # "mama haar vriend schreeuwt tegen mama en heeft haar geduwd": the writer's own home.
+            by_entity["zorg"] = {"huiselijk_geweld": by_entity["_schade"]["ja"]}
+        if "_financieel" in by_entity and not by_entity.get("minderjarig", {}).get("ja"):
+            # "mijn dochter zegt dat het financiële uitbuiting heet": elder abuse, not trafficking.
+            if not set(by_entity.get("zorg", {})) & (EXPLOITATION - {"mensenhandel"}):
+                by_entity["zorg"] = {"ouderenmishandeling": by_entity["_financieel"]["ja"]}
+        older_self = next((a for a in ages_in(text) if a.lo >= OLDER_AGE and _is_self(text, a)), None)
+        if older_self and (new_rol or rol) == "ouder" and "ouderenmishandeling" in by_entity.get("zorg", {}):
+            # "Ik ben 81 ... mijn dochter zegt ...": an older writer's grown child is not a parent's
+            # worry about a child; the money taken is the writer's own.
+            by_entity["rol"] = {"slachtoffer": (older_self.start, older_self.end)}
+            new_rol = "slachtoffer"
         if (new_rol or rol) == "slachtoffer" and not set(by_entity.get("zorg", {})) & EXPLOITATION:
             old = next((a for a in ages_in(text) if a.lo >= OLDER_AGE and _is_self(text, a)), None)
             if old:  # "ik ben 78 ... mijn zoon neemt geld van mijn rekening": an older person

@@ -9,12 +9,13 @@ asks for >= 95% right routes. Raise them as the bot improves; never lower them t
 from tests.corpus import simulate as sim
 from tests.helpers import rest_say
 
-MIN_RIGHT_ROUTES = 0.92  # 94.9% of the 138 read scenarios on 2026-12-03 (intent classifier: LR)
-MAX_DEAD_ENDS = 0.04  # 1.4%
-# The held-out scenarios (tests/corpus/heldout_scenarios/routing_heldout_2.yml, 30, never read):
-# 83.3% right and 10.0% dead ends on 2026-12-03. One scenario is 3.3%: guards two under that.
-MIN_RIGHT_ROUTES_HELD_OUT = 0.76
-MAX_DEAD_ENDS_HELD_OUT = 0.17
+MIN_RIGHT_ROUTES = 0.92  # 94.6% of the 168 read scenarios on 2026-12-03 (intent classifier: LR)
+MAX_DEAD_ENDS = 0.04  # 2.4%
+# The held-out scenarios (tests/corpus/heldout_scenarios/routing_heldout_3.yml, 30, never read):
+# 73.3% right and 13.3% dead ends on 2026-12-03, the day they were written. One scenario is
+# 3.3%: guards two under that.
+MIN_RIGHT_ROUTES_HELD_OUT = 0.66
+MAX_DEAD_ENDS_HELD_OUT = 0.20
 
 
 def test_routing_scenarios(bot_stack):

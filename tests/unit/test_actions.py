@@ -138,3 +138,20 @@ def test_who_the_user_is_stays_unless_the_form_asks_it():
     assert form.validate_rol("omstander", d, asked, {}) == {"rol": "omstander"}
     first_time = form_tracker(events[2:], {"rol": "omstander"}, "zorg")
     assert form.validate_rol("omstander", d, first_time, {}) == {"rol": "omstander"}
+
+
+def test_the_worry_stays_unless_asked_or_named_in_words():
+    events = [
+        {"event": "user", "text": "mama haar vriend duwt mama"},
+        {"event": "slot", "name": "zorg", "value": "huiselijk_geweld"},
+        {"event": "user", "text": "maakt niet uit, mama mag het weten"},
+        {"event": "slot", "name": "zorg", "value": "mensenhandel"},
+    ]
+    form, d = ValidateRouteForm(), CollectingDispatcher()
+    guessed = form_tracker(events, {"zorg": "mensenhandel"}, "anoniem")
+    assert form.validate_zorg("mensenhandel", d, guessed, {}) == {"zorg": "huiselijk_geweld"}
+    named = form_tracker(events, {"zorg": "mensenhandel"}, "anoniem")
+    named.latest_message["entities"] = [{"entity": "zorg", "value": "mensenhandel"}]
+    assert form.validate_zorg("mensenhandel", d, named, {}) == {"zorg": "mensenhandel"}
+    asked = form_tracker(events, {"zorg": "mensenhandel"}, "zorg")
+    assert form.validate_zorg("mensenhandel", d, asked, {}) == {"zorg": "mensenhandel"}

@@ -134,7 +134,8 @@ def test_step_and_plan(extract, text, expected):
         ("ik ben leerkracht en heb een vraag over stap 2", None),
         ("ik mis steeds geld uit mijn portemonnee en ik denk dat het de hulp is", "ouderenmishandeling"),
         ("mijn oma wordt volgens mij door haar thuishulp bestolen", "ouderenmishandeling"),
-        ("mijn opa heeft mij geld gegeven en toen sloeg mijn vader me", None),
+        # not elder abuse: the money was a gift; the father who hits at home is violence at home
+        ("mijn opa heeft mij geld gegeven en toen sloeg mijn vader me", "huiselijk_geweld"),
         ("ik heb schulden bij iemand en moet voor hem spullen rondbrengen", "criminele_uitbuiting"),
         ("een collega heeft blauwe plekken en moet van haar man om 5 uur thuis zijn", "huiselijk_geweld"),
         ("als wijkverpleegkundige kom ik bij een meneer van 84, zijn neef heeft zijn pinpas", "ouderenmishandeling"),
@@ -367,3 +368,18 @@ def test_phrase_matcher_anchor_gap_negation_and_every():
     assert m.find(words("ik ben geen tandarts")) == []  # negation inside the gap
     assert m.find(words("ik ben het niet eens met die tandarts")) == []  # gap too long
     assert [(i, e) for _, i, e in m.spans(words("kind en kind"), every=True)] == [(0, 1), (2, 3)]
+
+
+@pytest.mark.parametrize(
+    "text,zorg,rol",
+    [
+        # Written for this test: the other parent harms the writer's child; violence at the
+        # writer's own home; "financiële uitbuiting" of an older writer.
+        ("mijn dochtertje van 4 komt na het weekend bij haar vader terug met blauwe plekken", "kindermishandeling", "ouder"),
+        ("ik ben 10 en de vriend van mama schreeuwt en duwt haar", "huiselijk_geweld", "slachtoffer"),
+        ("Ik ben 84. Mijn zoon noemt het financiële uitbuiting", "ouderenmishandeling", "slachtoffer"),
+    ],
+)
+def test_harm_at_home_to_a_child_and_money_taken_from_an_older_writer(extract, text, zorg, rol):
+    got = extract(text)
+    assert (got.get("zorg"), got.get("rol")) == (zorg, rol), got
