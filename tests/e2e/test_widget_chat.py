@@ -6,6 +6,7 @@ losing the connection (fixtures and page object: tests/e2e/widget_page.py).
 from __future__ import annotations
 
 import re
+import time
 
 
 from tests.e2e import widget_page
@@ -270,7 +271,11 @@ def test_connection_drops_and_comes_back(new_page, demo):
     }""")
     current["ws"].close()
     expect(notice).to_be_hidden()
-    p.page.wait_for_function("window.__seen.length >= 2")
+    # Polled from Python: wait_for_function evaluates its predicate with eval when it has to
+    # poll, which the demo page's Content Security Policy (no 'unsafe-eval') refuses.
+    deadline = time.monotonic() + 10
+    while p.page.evaluate("() => window.__seen.length") < 2 and time.monotonic() < deadline:
+        p.page.wait_for_timeout(100)
     assert p.page.evaluate("window.__seen")[:2] == ["Verbinding kwijt, opnieuw verbinden...", ""]
     p.say("mijn dochter van 15 moet drugs rondbrengen voor een oudere jongen")
     ids = p.session_ids()  # the page's random id, then the token the server sent back for it
