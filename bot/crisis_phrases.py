@@ -319,11 +319,8 @@ class CrisisDetector:
 
     def detect(self, text: str) -> Result:
         # "twice now", "for weeks now", "al drie keer nu": so far, not at this moment.
-        words = [
-            SO_FAR_TOKEN if w in ("now", "nu", "nou") and i and ws[i - 1] in SO_FAR else w
-            for ws in [tokens(text)]
-            for i, w in enumerate(ws)
-        ]
+        raw = tokens(text)
+        words = [SO_FAR_TOKEN if w in ("now", "nu", "nou") and i and raw[i - 1] in SO_FAR else w for i, w in enumerate(raw)]
         clause = clauses(text)
         result = self._detect(words, clause if len(clause) == len(words) else None)
         result.words = len(words)

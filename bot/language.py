@@ -234,9 +234,9 @@ _NOT_ARABIZI = re.compile(r"^\d+(e|de|ste|th|st|nd|rd|x|am|pm|km|kg|jr|j|u|uur|m
 def _latin_markers(text: str) -> Optional[str]:
     """bg or uk when two marker words of one list stand in the message, ar for two Arabizi
     words; else None (the model decides)."""
-    tokens = re.findall(r"[a-z0-9']+", text.lower())
+    tokens = set(re.findall(r"[a-z0-9']+", text.lower()))
     arabizi = {t for t in tokens if _ARABIZI.match(t) and not _NOT_ARABIZI.match(t) and not t.isdigit()}
-    counts = {lang: len(set(tokens) & ws) for lang, ws in _LATIN_MARKERS.items()}
+    counts = {lang: len(tokens & ws) for lang, ws in _LATIN_MARKERS.items()}
     counts["ar"] = len(arabizi)
     best = max(counts, key=counts.get)
     others = max(v for k, v in counts.items() if k != best)

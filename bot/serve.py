@@ -208,20 +208,18 @@ def follow_up(parsed: dict, tracker: Any, text: str) -> dict:
         SUICIDE_FOLLOWUP_OVER,
         ASSAULT_FOLLOWUP_INTENT,
         ASSAULT_FOLLOWUP_OVER,
-        ANSWERS_CSG_FIRST,
     )
 
     intent = (parsed.get("intent") or {}).get("name")
     if tracker is None or (text or "").startswith("/"):
         return parsed
-    answered = suicide = followed = assault = False
+    answered = suicide = followed = False
     for event in reversed(tracker.events):
         if getattr(event, "type_name", "") == "user":
             break  # only the bot's last turn counts
         answered |= getattr(event, "action_name", None) in ANSWERS_112_FIRST
         followed |= getattr(event, "action_name", None) == FOLLOWUP_ANSWER
         suicide |= getattr(event, "action_name", None) in ANSWERS_113_FIRST
-        assault |= getattr(event, "action_name", None) in ANSWERS_CSG_FIRST
     if suicide and not answered:
         # After a 113 answer: the same worry goes on. Another crisis that only the classifier
         # saw ("hij zit nu op zijn kamer" read as an assault) is that worry too; suicide now
@@ -233,7 +231,7 @@ def follow_up(parsed: dict, tracker: Any, text: str) -> dict:
             return context.with_intent(parsed, SUICIDE_FOLLOWUP_INTENT)
         return parsed
     by_model = (parsed.get("crisis") or {}).get("phrases") in (CLASSIFIER_ONLY, [MODEL_ACUTE])
-    if (assault or _assault_answered_lately(tracker)) and not suicide and ABOUT_THE_CARE.search(text or ""):
+    if not suicide and ABOUT_THE_CARE.search(text or "") and _assault_answered_lately(tracker):
         # Shortly after the Centrum Seksueel Geweld answer, a message about its care ("ze heeft
         # al gedoucht", "kan dat onderzoek nog na 4 dagen?") is the same worry: the Centrum
         # again, also when only the classifier read another crisis in it ("ze wil alleen maar

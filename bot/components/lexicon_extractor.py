@@ -371,9 +371,8 @@ class Lexicon:
             by_entity["rol"] = {"slachtoffer": (older_self.start, older_self.end)}
             new_rol = "slachtoffer"
         if (new_rol or rol) == "slachtoffer" and not set(by_entity.get("zorg", {})) & EXPLOITATION:
-            old = next((a for a in ages_in(text) if a.lo >= OLDER_AGE and _is_self(text, a)), None)
-            if old:  # "ik ben 78 ... mijn zoon neemt geld van mijn rekening": an older person
-                by_entity["zorg"] = {"ouderenmishandeling": (old.start, old.end)}
+            if older_self:  # "ik ben 78 ... mijn zoon neemt geld van mijn rekening": an older person
+                by_entity["zorg"] = {"ouderenmishandeling": (older_self.start, older_self.end)}
         for entity, values in by_entity.items():
             if entity.startswith("_"):
                 continue

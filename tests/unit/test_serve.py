@@ -202,20 +202,25 @@ def test_the_crisis_follow_up_goes_on_until_help_is_here():
     assert intent_after("utter_greet", "nlu_fallback", "de politie is er") == "nlu_fallback"
 
 
-def test_after_a_113_answer_the_same_worry_gets_113_again():
-    from rasa.shared.core.events import ActionExecuted, UserUttered
-    from rasa.shared.core.trackers import DialogueStateTracker
-
+def follow_up_intent(events, intent, text, phrases=None):
+    """The intent bot.serve.follow_up gives `text` after these tracker events."""
     from bot.serve import follow_up
 
+    parsed = {"intent": {"name": intent, "confidence": 0.4}, "intent_ranking": [], "entities": []}
+    if phrases:
+        parsed["crisis"] = {"phrases": phrases}
+    return follow_up(parsed, DialogueStateTracker.from_events("t", events), text)["intent"]["name"]
+
+
+def after_one_answer(opening, action):
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+
+    return [UserUttered(opening), ActionExecuted(action), ActionExecuted("action_listen")]
+
+
+def test_after_a_113_answer_the_same_worry_gets_113_again():
     def intent_after(action, intent, text, phrases=None):
-        tracker = DialogueStateTracker.from_events(
-            "t", [UserUttered("mn dochter wil dood"), ActionExecuted(action), ActionExecuted("action_listen")]
-        )
-        parsed = {"intent": {"name": intent, "confidence": 0.4}, "intent_ranking": [], "entities": []}
-        if phrases:
-            parsed["crisis"] = {"phrases": phrases}
-        return follow_up(parsed, tracker, text)["intent"]["name"]
+        return follow_up_intent(after_one_answer("mn dochter wil dood", action), intent, text, phrases)
 
     assert intent_after("utter_suicide", "ask_who_first", "ze is 13. wat kan ik het beste zeggen?") == "suicide_followup"
     assert intent_after("utter_suicide_nee", "nlu_fallback", "ik denk er elke dag aan") == "suicide_followup"
@@ -232,19 +237,8 @@ def test_after_a_113_answer_the_same_worry_gets_113_again():
 
 
 def test_after_the_centrum_answer_the_same_worry_gets_the_centrum_again():
-    from rasa.shared.core.events import ActionExecuted, UserUttered
-    from rasa.shared.core.trackers import DialogueStateTracker
-
-    from bot.serve import follow_up
-
     def intent_after(action, intent, text, phrases=None):
-        tracker = DialogueStateTracker.from_events(
-            "t", [UserUttered("ik ben gisteren verkracht"), ActionExecuted(action), ActionExecuted("action_listen")]
-        )
-        parsed = {"intent": {"name": intent, "confidence": 0.4}, "intent_ranking": [], "entities": []}
-        if phrases:
-            parsed["crisis"] = {"phrases": phrases}
-        return follow_up(parsed, tracker, text)["intent"]["name"]
+        return follow_up_intent(after_one_answer("ik ben gisteren verkracht", action), intent, text, phrases)
 
     assert intent_after("utter_sexual_assault", "nlu_fallback", "heb al gedoucht, heeft het nog zin?") == "sexual_assault"
     assert intent_after("utter_sexual_assault", "worry_domestic_violence", "het was mijn oom") == "worry_domestic_violence"
@@ -262,45 +256,25 @@ def test_after_the_centrum_answer_the_same_worry_gets_the_centrum_again():
 
 def test_a_few_turns_after_the_centrum_answer_a_question_about_its_care_gets_it_again():
     from rasa.shared.core.events import ActionExecuted, UserUttered
-    from rasa.shared.core.trackers import DialogueStateTracker
-
-    from bot.serve import follow_up
-
-    def intent_after(events, intent, text, phrases=None):
-        tracker = DialogueStateTracker.from_events("t", events)
-        parsed = {"intent": {"name": intent, "confidence": 0.4}, "intent_ranking": [], "entities": []}
-        if phrases:
-            parsed["crisis"] = {"phrases": phrases}
-        return follow_up(parsed, tracker, text)["intent"]["name"]
 
     csg = [UserUttered("mijn dochter is zaterdag verkracht"), ActionExecuted("utter_sexual_assault")]
     between = [ActionExecuted("action_listen"), UserUttered("ik ben haar vader"), ActionExecuted("route_form")]
     listen = [ActionExecuted("action_listen")]
     care = "ze heeft al gedoucht, heeft het nog zin?"
-    assert intent_after(csg + between + listen, "nlu_fallback", care) == "sexual_assault"
-    assert intent_after(csg + between + listen, "nlu_fallback", "wat bedoel je?") == "nlu_fallback"
+    assert follow_up_intent(csg + between + listen, "nlu_fallback", care) == "sexual_assault"
+    assert follow_up_intent(csg + between + listen, "nlu_fallback", "wat bedoel je?") == "nlu_fallback"
     long_ago = csg + between * 3 + listen
-    assert intent_after(long_ago, "nlu_fallback", care) == "nlu_fallback"
+    assert follow_up_intent(long_ago, "nlu_fallback", care) == "nlu_fallback"
     # After the 112 answer to an assault now, too; a 113 answer in between ends the memory.
     now = [UserUttered("ze is net verkracht"), ActionExecuted("utter_sexual_assault_now"), *listen]
-    assert intent_after(now, "suicide", "ze wil alleen maar douchen en slapen", ["classifier"]) == "sexual_assault"
+    assert follow_up_intent(now, "suicide", "ze wil alleen maar douchen en slapen", ["classifier"]) == "sexual_assault"
     sad = csg + [*listen, UserUttered("ik wil dood"), ActionExecuted("utter_suicide"), *listen]
-    assert intent_after(sad, "nlu_fallback", care) != "sexual_assault"
+    assert follow_up_intent(sad, "nlu_fallback", care) != "sexual_assault"
 
 
 def test_right_after_a_112_answer_a_message_about_the_call_is_still_the_emergency():
-    from rasa.shared.core.events import ActionExecuted, UserUttered
-    from rasa.shared.core.trackers import DialogueStateTracker
-
-    from bot.serve import follow_up
-
-    tracker = DialogueStateTracker.from_events(
-        "t", [UserUttered("hij slaat mama nu"), ActionExecuted("utter_acute_danger"), ActionExecuted("action_listen")]
-    )
-
     def intent(name, text):
-        parsed = {"intent": {"name": name, "confidence": 0.6}, "intent_ranking": [], "entities": []}
-        return follow_up(parsed, tracker, text)["intent"]["name"]
+        return follow_up_intent(after_one_answer("hij slaat mama nu", "utter_acute_danger"), name, text)
 
     assert intent("prepare_melding", "ik weet ni hoe je belt") == "crisis_followup"
     assert intent("ask_meldcode", "mijn collega belt 112, wat moet ik vragen?") == "crisis_followup"
