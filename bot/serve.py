@@ -26,6 +26,12 @@
 6. No user text in the log: the keys Rasa's structlog events carry user text in (e.g.
    `rest.message.received.timeout` when a client gives up) are replaced by their length.
 
+7. Rasa 3.6 opens a new aiohttp session, so a new TCP connection, for every action call
+   (EndpointConfig.request). The action endpoint now keeps one session per event loop whose
+   connections stay open between calls (idle ones close after KEEP_ALIVE_S, before the action
+   server's own 5 s, so a call never goes out on a connection the server is closing). Measured
+   with bench/profile.py: see the README's speed section.
+
 A form's validation refusing a value (ActionExecutionRejection) is not a failure and passes as is.
 Checked against Rasa 3.6.21 and jsonschema 4.17 (tests in tests/unit/test_serve.py); `apply()` refuses
 to patch a Rasa whose RemoteAction does not look as expected.
@@ -83,6 +89,8 @@ def apply(timeout: Optional[float] = None) -> None:
         return
 
     async def run(self, output_channel, nlg, tracker, domain) -> List[Any]:
+        if self.action_endpoint is not None:
+            self.action_endpoint._meldcode_keep_alive = True
         try:
             return await original(self, output_channel, nlg, tracker, domain)
         except rasa_action.ActionExecutionRejection:
@@ -105,6 +113,67 @@ def apply(timeout: Optional[float] = None) -> None:
     cls.check_schema(schema)
     _VALIDATOR = cls(schema)
     rasa_action.RemoteAction._validate_action_result = _validate_action_result
+    _keep_alive_sessions()
+
+
+KEEP_ALIVE_S = 2.0  # < Sanic's KEEP_ALIVE_TIMEOUT (5 s) on the action server
+_SESSIONS: dict = {}  # (event loop, endpoint) -> the open aiohttp session
+
+
+class _OpenSession:
+    """`async with` gives the shared session and leaves it open."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+
+    async def __aenter__(self) -> Any:
+        return self.session
+
+    async def __aexit__(self, *exc: Any) -> bool:
+        return False
+
+
+def _keep_alive_sessions() -> None:
+    import asyncio
+
+    import aiohttp
+    from rasa.core.actions import action as rasa_action
+    from rasa.utils.endpoints import EndpointConfig
+
+    original = EndpointConfig.session
+    if getattr(original, _PATCHED, False):
+        return
+
+    def session(self):
+        if not getattr(self, "_meldcode_keep_alive", False):
+            return original(self)
+        loop = asyncio.get_running_loop()
+        for key in [k for k, s in _SESSIONS.items() if k[0].is_closed() or s.closed]:
+            del _SESSIONS[key]
+        shared = _SESSIONS.get((loop, id(self)))
+        if shared is None:
+            auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
+            shared = aiohttp.ClientSession(
+                headers=self.headers,
+                auth=auth,
+                timeout=aiohttp.ClientTimeout(total=rasa_action.DEFAULT_REQUEST_TIMEOUT),
+                connector=aiohttp.TCPConnector(keepalive_timeout=KEEP_ALIVE_S),
+            )
+            _SESSIONS[(loop, id(self))] = shared
+        return _OpenSession(shared)
+
+    setattr(session, _PATCHED, True)
+    EndpointConfig.session = session
+
+
+async def close_sessions(*_: Any) -> None:
+    """Close the open action-server sessions of the running event loop (a Sanic listener after
+    the server stops; tests call it at the end of their loop)."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    for key in [k for k in _SESSIONS if k[0] is loop]:
+        await _SESSIONS.pop(key).close()
 
 
 _VALIDATOR = None  # built by apply(), with its schema checked once
@@ -362,6 +431,8 @@ def _add_root_route(app) -> None:
     @app.get("/")
     async def hello(request):
         return response.text(ROOT_TEXT)
+
+    app.register_listener(close_sessions, "after_server_stop")
 
 
 def apply_gate() -> None:

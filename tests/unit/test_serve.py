@@ -44,11 +44,15 @@ def answer(status: int, body: dict):
     return handle
 
 
-async def run_action(port: int, out=None):
-    action = RemoteAction("action_test", EndpointConfig(f"http://127.0.0.1:{port}/webhook"))
+async def run_action(port: int, out=None, endpoint=None, close=True):
+    action = RemoteAction("action_test", endpoint or EndpointConfig(f"http://127.0.0.1:{port}/webhook"))
     out = out or CollectingOutputChannel()
     tracker = DialogueStateTracker("test-user", [])
-    return await action.run(out, TemplatedNaturalLanguageGenerator({}), tracker, DOMAIN), out
+    try:
+        return await action.run(out, TemplatedNaturalLanguageGenerator({}), tracker, DOMAIN), out
+    finally:
+        if close:
+            await serve.close_sessions()
 
 
 @pytest.fixture
@@ -111,6 +115,36 @@ def test_a_working_action_server_is_unchanged(patched):
     # The action's answer comes back as an event (Rasa sends it); nothing extra is sent.
     assert [getattr(e, "text", None) for e in events] == ["hallo vanaf de actie"]
     assert out.messages == []
+
+
+def test_action_calls_share_one_kept_alive_connection(patched):
+    connections = []
+
+    async def keep_alive(reader, writer):
+        connections.append(writer)
+        data = json.dumps({"events": [], "responses": []}).encode()
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = int(
+                next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
+            )
+            await reader.readexactly(length)
+            writer.write(
+                f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n".encode() + data
+            )
+            await writer.drain()
+
+    async def scenario():
+        server, port = await http_server(keep_alive)
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+        for _ in range(3):
+            events, _out = await run_action(port, endpoint=endpoint, close=False)
+            assert events == []
+        await serve.close_sessions()
+        server.close()
+
+    asyncio.run(scenario())
+    assert len(connections) == 1  # Rasa alone opens a connection per call
 
 
 def test_apply_twice_wraps_once():
