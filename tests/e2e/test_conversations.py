@@ -9,13 +9,15 @@ asks for >= 95% right routes. Raise them as the bot improves; never lower them t
 from tests.corpus import simulate as sim
 from tests.helpers import rest_say
 
-MIN_RIGHT_ROUTES = 0.92  # 94.6% of the 168 read scenarios on 2026-12-03 (intent classifier: LR)
-MAX_DEAD_ENDS = 0.04  # 2.4%
-# The held-out scenarios (tests/corpus/heldout_scenarios/routing_heldout_3.yml, 30, never read):
-# 73.3% right and 13.3% dead ends on 2026-12-03, the day they were written. One scenario is
-# 3.3%: guards two under that.
-MIN_RIGHT_ROUTES_HELD_OUT = 0.66
-MAX_DEAD_ENDS_HELD_OUT = 0.20
+# The read scenarios: the 168 of before (94.6% right, 2.4% dead ends) plus routing_read_3.yml,
+# the former held-out set (30; 73.3% / 13.3% unread), not yet mended: 198 scenarios, 91.4% right
+# and 4.0% dead ends on 2026-12-03 (the LR intent classifier is deterministic).
+MIN_RIGHT_ROUTES = 0.89
+MAX_DEAD_ENDS = 0.06
+# The held-out scenarios (tests/corpus/heldout_scenarios/routing_heldout_4.yml, 40, never read):
+# 85.0% right and 10.0% dead ends on 2026-12-03, the day they were written. One scenario is 2.5%.
+MIN_RIGHT_ROUTES_HELD_OUT = 0.80
+MAX_DEAD_ENDS_HELD_OUT = 0.15
 
 
 def test_routing_scenarios(bot_stack):
