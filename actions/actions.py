@@ -54,6 +54,17 @@ def earlier_value(tracker: Tracker, slot: str) -> Any:
     return None
 
 
+def kept_value(tracker: Tracker, slot: str, value: Any, named_counts: bool = False) -> Any:
+    """The slot's earlier value instead of `value` when it had one and the form does not ask it
+    now; with named_counts, a value the message names as an entity (the word lists) still wins."""
+    before = earlier_value(tracker, slot)
+    if not before or value == before or tracker.get_slot("requested_slot") == slot:
+        return value
+    entities = tracker.latest_message.get("entities") or [] if named_counts else []
+    named = any(e.get("entity") == slot and e.get("value") == value for e in entities)
+    return value if named else before
+
+
 class ValidateRouteForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_route_form"
@@ -68,10 +79,7 @@ class ValidateRouteForm(FormValidationAction):
     ) -> Dict[Text, Any]:
         """Who the user is, once known, stays unless the form asks it: "mn stiefvader slaat me"
         said first is not undone by a word like "mn stiefvader" in the answer about the worry."""
-        before = earlier_value(tracker, "rol")
-        if before and value != before and tracker.get_slot("requested_slot") != "rol":
-            return {"rol": before}
-        return {"rol": value}
+        return {"rol": kept_value(tracker, "rol", value)}
 
     def validate_zorg(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -79,12 +87,7 @@ class ValidateRouteForm(FormValidationAction):
         """The worry, once known, stays unless the form asks it or the message names another in
         so many words (the word lists' entity): NLU's intent guess on an answer to another
         question ("maakt niet uit, mama mag het wel weten" read as exploitation) does not change it."""
-        before = earlier_value(tracker, "zorg")
-        if before and value != before and tracker.get_slot("requested_slot") != "zorg":
-            said = [e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "zorg"]
-            if not any(e.get("value") == value for e in said):
-                return {"zorg": before}
-        return {"zorg": value}
+        return {"zorg": kept_value(tracker, "zorg", value, named_counts=True)}
 
 
 class ActionRoute(Action):
