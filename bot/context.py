@@ -188,6 +188,7 @@ ANSWERS_TO = {
     **{slot: ("affirm", "deny", "dont_know") for slot in ("minderjarig", "lvb", "anoniem")},  # YES_NO_SLOTS
 }
 YES_NO_SLOTS = ("minderjarig", "lvb", "anoniem")
+YES_NO_INTENT = {"ja": "affirm", "nee": "deny", "onbekend": "dont_know"}
 SURE_OTHERWISE = 0.6  # a question on the way this sure is a question, not an answer
 # Outside a form: a message NLU is unsure of, that says what the worry is or who the user is (the
 # lexicon's entities: "mn stiefvader slaat me"), starts the route with what it says.
@@ -322,6 +323,32 @@ def start_from_situation(parsed: Dict[str, Any], text: str) -> Dict[str, Any]:
     return with_intent(parsed, topic) if topic else parsed
 
 
+def age_answer(parsed: Dict[str, Any], text: str, first: Optional[str]) -> Tuple[Dict[str, Any], Optional[str]]:
+    """The answer to "Is de persoon jonger dan 18?" read from the ages in it: "ik ben 19" is a no
+    (the writer who answers with an age is the person); after a "no" first, a minor read from a
+    child word alone goes ("no, I'm 24. the kids are small"), a minor's age stays ("nee, ze is 15")."""
+    from bot.components.lexicon_extractor import ages_in
+
+    entities = parsed.get("entities") or []
+    if first == "deny":
+        entities = [
+            e
+            for e in entities
+            if not (
+                e.get("entity") == "minderjarig"
+                and e.get("value") == "ja"
+                and not ages_in(text[e.get("start", 0) : e.get("end", 0)])
+            )
+        ]
+        parsed = {**parsed, "entities": entities}
+    if first or any(e.get("entity") == "minderjarig" for e in entities):
+        return parsed, first
+    said = {a.status for a in ages_in(text)} - {None}
+    if len(said) == 1:
+        return parsed, "affirm" if said == {"ja"} else "deny"
+    return parsed, first
+
+
 def answer_to(parsed: Dict[str, Any], requested: Optional[str], text: str = "") -> Dict[str, Any]:
     """Inside a form: NLU's best answer of the kind the form asks for."""
     from bot.crisis import FORM_IGNORED_INTENTS
@@ -335,6 +362,8 @@ def answer_to(parsed: Dict[str, Any], requested: Optional[str], text: str = "") 
         # Only a minor named in it still counts ("weet niet, ze lijkt 15": under 18).
         kept = [e for e in parsed.get("entities") or [] if e.get("entity") != requested or e.get("value") == "ja"]
         return with_intent({**parsed, "entities": kept}, "dont_know")
+    if requested == "minderjarig":
+        parsed, first = age_answer(parsed, text, first)
     if first:
         # The first word decides; a word-list reading of the rest that says the opposite goes
         # ("Ja, ik wil niet dat hij ... met mijn naam erbij" is a yes). A minor named stays.
@@ -350,10 +379,22 @@ def answer_to(parsed: Dict[str, Any], requested: Optional[str], text: str = "") 
             return with_intent(parsed, "role_professional")
     if not wanted or top.get("name") in wanted:
         return parsed  # (a yes or no first has been decided above)
+    named = next((e.get("value") for e in parsed.get("entities") or [] if e.get("entity") == requested), None)
+    if requested in YES_NO_SLOTS and named in YES_NO_INTENT and "?" not in text:
+        # The word lists read the answer ("Mijn naam mag u weten, ik heb niets te verbergen"):
+        # an answer, also where NLU heard a question about privacy in it.
+        return with_intent(parsed, YES_NO_INTENT[named])
     if top.get("name") in QUESTIONS_ON_THE_WAY and (top.get("confidence") or 0) >= SURE_OTHERWISE:
         return parsed
     best = next((r for r in parsed.get("intent_ranking") or [] if r.get("name") in wanted), None)
     return with_intent(parsed, best["name"]) if best else parsed
+
+
+HARM_STOPS = re.compile(
+    r"\b(?:it|het|he|she|they|this|that|hij|ie|ze|zij|dit|dat)\s+(?:to\s+|would\s+|will\s+)?"
+    r"(?:stop|stops|stopt|stoppen|ophoudt|ophouden|op houdt|stopped)\b",
+    re.I,
+)
 
 
 def read_reply(
@@ -363,6 +404,12 @@ def read_reply(
     from bot.crisis import CRISIS_INTENTS, MODEL_ACUTE
 
     intent = (parsed.get("intent") or {}).get("name")
+    if intent == "stop" and HARM_STOPS.search(text or ""):
+        # "i just want it to stop", "ik wil dat hij ophoudt": the harm should stop, not the form.
+        ranking = [r for r in parsed.get("intent_ranking") or [] if r.get("name") != "stop"]
+        top = dict(ranking[0]) if ranking else {"name": "nlu_fallback", "confidence": 1.0}
+        parsed = {**parsed, "intent": top, "intent_ranking": ranking}
+        intent = top["name"]
     if intent == UNCLEAR and not (text or "").startswith("/") and asked_before(events):
         # "Is er nu gevaar?" was asked in this conversation already: a second unsure guess of the
         # classifier (phrases found nothing) does not ask again, so that an answer to the form's

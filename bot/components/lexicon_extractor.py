@@ -63,7 +63,8 @@ LESS = "nog geen|nog niet|nog net geen|jonger dan|onder de|onder|beneden de|mind
 MORE = "ouder dan|boven de|boven|meer dan|over de"
 AGES = [  # in this order; a later match inside an earlier one is skipped
     ("jarig", re.compile(r"\b" + NUM + r"\s*-?\s*jarige?n?\b", re.I)),
-    ("haakjes", re.compile(r"\(\s*" + NUM + r"\s*(?:" + UNIT + r")?\s*\)", re.I)),
+    # "(14)", "(20, from Spain)", "(16 jaar)"
+    ("haakjes", re.compile(r"\(\s*" + NUM + r"\s*(?:" + UNIT + r")?\s*(?:\)|,)", re.I)),
     (
         "na",
         re.compile(
@@ -112,7 +113,8 @@ def ages_in(text: str) -> List[Age]:
             n = int(word) if word.isdigit() else WORD_NUMBERS.get(word, 0)
             pre, cmp = (groups.get("pre") or "").lower(), (groups.get("cmp") or "").lower()
             before = text[: m.start()]
-            if not 0 < n < 110 or NOT_AGE_BEFORE.search(before) or (kind == "jaar" and DURATION_BEFORE.search(before)):
+            not_age = NOT_AGE_BEFORE.search(before) and kind != "haakjes"  # "groep 7" is no age, "klas (16)" is
+            if not 0 < n < 110 or not_age or (kind == "jaar" and DURATION_BEFORE.search(before)):
                 continue
             if kind == "na" and pre == "van" and n < 10 and not word.isdigit() and not groups.get("unit"):
                 continue  # "een moeder van twee"
@@ -182,9 +184,14 @@ ARTICLES = (
     r"andere|veel)\s+){0,2}$"
 )
 PARTNER_BEFORE = re.compile(r"\b(?:haar|zijn|z'n|zn|d'r|hun|heeft|had|hebben|krijgt|kreeg|met)\s+" + ARTICLES, re.I)
+PARTNER_AFTER = re.compile(r"\s+(?:heeft|had|hebben|hadden)\b", re.I)  # "die sinds de zomer een vriend heeft"
 POSSESSIVE_BEFORE = re.compile(r"\b(?:haar|zijn|z'n|zn|d'r|hun)\s+" + ARTICLES, re.I)
 COMPANION_BEFORE = re.compile(r"\b(?:met|door|voor|van|bij|tegen|aan|haar|zijn|z'n|zn|d'r|hun)\s+" + ARTICLES, re.I)
 PARTNER_WORDS = {"man", "vrouw", "echtgenoot", "echtgenote"}
+NOT_PERSON_BEFORE_OF = {"kind", "kinds"}
+ENGLISH_OF = re.compile(r"\s+of\b", re.I)
+# "mij en mijn zusje van 8", "ik en mijn broertje": a child harmed with the writer.
+WITH_THE_WRITER = re.compile(r"\b(?:mij|me|mezelf|ik)\s+(?:en|and|&)\s+" + ARTICLES, re.I)
 
 
 @dataclass
@@ -220,6 +227,8 @@ class People:
             Person(m.category, m.name, tokens[i][2], tokens[e - 1][3], text[tokens[i][2] : tokens[e - 1][3]].lower())
             for m, i, e in self.matcher.spans([(lemma, word) for lemma, word, _, _ in tokens], every=True)
         ]
+        # English "some kind of", "what kind of": a sort, not a child.
+        people = [p for p in people if not (p.word in NOT_PERSON_BEFORE_OF and ENGLISH_OF.match(text[p.end :]))]
         people.sort(key=lambda p: p.start)
         merged: List[Person] = []
         for p in people:  # "een oudere vrouw", "een volwassen dochter": one person
@@ -238,7 +247,9 @@ class People:
             before = text[: p.start]
             if SELF_MENTION.search(before):
                 p.role = "zelf"
-            elif p.kind == "ander" or (p.word in self.partners and PARTNER_BEFORE.search(before)):
+            elif p.kind == "ander" or (
+                p.word in self.partners and (PARTNER_BEFORE.search(before) or PARTNER_AFTER.match(text[p.end :]))
+            ):
                 p.role = "ander"
             elif counted and COMPANION_BEFORE.search(before):
                 p.role = "ander"
@@ -268,6 +279,18 @@ SELF_PRE = ("ik ben", "ben ik", "en ik", "maar ik", "ikzelf", "ben", "word", "i'
 
 
 OLDER_AGE = 65  # a writer this old who is harmed: elder abuse (ouderenmishandeling)
+# "Ik ben 79 ... mijn kleinzoon ... mijn pinpas": the older writer's own money, not a relative's worry.
+OWN_MONEY = re.compile(
+    r"\b(?:mijn|mn|m'n|my)\s+(?:geld|rekening|bankrekening|spaarrekening|pinpas|bankpas|spaargeld|pensioen|money|card|"
+    r"account|savings|pension)",
+    re.I,
+)
+# Money, work, clients or drugs in a victim's message about a partner: maybe exploitation (NLU decides).
+EXPLOITATION_HINT = re.compile(
+    r"geld|betaal|verdien|mannen|klanten|werken|drugs|schuld|money|paid|pay\b|earn|\bmen\b|clients|customers|work|debt|sex|seks",
+    re.I,
+)
+MONEY = re.compile(r"pas\b|rekening|geld|card|account|money", re.I)
 EXPLOITATION = {"seksuele_uitbuiting", "criminele_uitbuiting", "arbeidsuitbuiting", "mensenhandel"}
 
 
@@ -311,30 +334,41 @@ class Lexicon:
         ages = ages_in(text)
         people = self.people.find(text, tokens, ages)
         writer: List[Tuple[Optional[str], int, int]] = []  # the writer's own age: "ik ben 9"
-        about: List[Tuple[Optional[str], int, int]] = []  # the person the worry is about
+        # The person the worry is about: (status, start, end, said as an age, someone named)
+        about: List[Tuple[Optional[str], int, int, bool, Optional[Person]]] = []
         for a in ages:
             holder = None if _is_self(text, a) else self.people.holder(text, a, people)
             if _is_self(text, a) or (holder and holder.role == "zelf"):
                 writer.append((a.status, a.start, a.end))
             elif holder is None:
-                about.append((a.status, a.start, a.end))
+                about.append((a.status, a.start, a.end, True, None))
             else:
                 holder.ages.append(a)
         writer += [(p.status, p.start, p.end) for p in people if p.role == "zelf" and p.kind in ("kind", "volwassen")]
-        about += [(p.status, p.start, p.end) for p in people if p.role == "persoon"]
+        about += [(p.status, p.start, p.end, bool(p.ages), p) for p in people if p.role == "persoon"]
+        others = [(p.status, p.start, p.end, bool(p.ages), p) for p in people if p.role == "ander"]
         # A minor anywhere in the message counts (when unsure, the route includes Veilig Thuis);
-        # the age of a companion ("met een vriend van 22") never makes the person an adult.
-        minors = [x for x in about + [(p.status, p.start, p.end) for p in people if p.role == "ander"] if x[0] == "ja"]
+        # the age of a companion ("met een vriend van 22") never makes the person an adult. But a
+        # child word without an age ("kinderen", "the kids") does not outweigh an adult's age
+        # said in so many words ("mijn nichtje van 19 moet op drie kinderen passen").
+        said_adult = any(x[0] == "nee" and x[3] for x in about)
+        minors = [x for x in about + others if x[0] == "ja" and (x[3] or not said_adult)]
         writer_minor = next((w for w in writer if w[0] == "ja"), None)
         if writer_minor and rol not in ("professional", "ouder") and (rol in (None, "slachtoffer") or thuis):
             rol = "slachtoffer"  # "ik ben 9 en mijn vader slaat mama"
-        if rol == "slachtoffer":  # about the writer; a child named too counts ("mij en mijn zusje van 8")
-            found = writer_minor or (minors[0] if minors else None)
+        if rol == "slachtoffer":
+            # About the writer: the writer's own age; a child harmed with the writer counts ("mij en
+            # mijn zusje van 8"), another person's age does not ("mijn broertje is 15": ask).
+            with_writer = [
+                x for x in minors if x[4] is None or WITH_THE_WRITER.search(text[max(0, x[4].start - 40) : x[4].start])
+            ]
+            found = writer_minor or (with_writer[0][:3] if with_writer else None)
             found = found or next((w for w in writer if w[0] == "nee"), None)
         else:
-            found = minors[0] if minors else None
-            if not found and about and all(x[0] == "nee" for x in about):
-                found = about[0]  # adult only when nobody in it might be under 18
+            found = minors[0][:3] if minors else None
+            # adult only when nobody in it might be under 18 (a child word beside an adult's age aside)
+            if not found and about and all(x[0] == "nee" or (said_adult and not x[3] and x[0] == "ja") for x in about):
+                found = next(x for x in about if x[0] == "nee")[:3]
         if not found:
             return rol, None, 0, 0
         return rol, found[0], found[1], found[2]
@@ -345,6 +379,16 @@ class Lexicon:
         by_entity: Dict[str, Dict[str, Tuple[int, int]]] = {}
         for match, start, end in spans:
             by_entity.setdefault(match.category, {}).setdefault(match.name, (tokens[start][2], tokens[end - 1][3]))
+        for values in by_entity.values():
+            # One reading inside a longer one of the same entity: the longer says more ("niet
+            # anoniem", "I don't want to be anonymous" hold "anoniem" / "anonymous").
+            inner = [
+                v
+                for v, (s, e) in values.items()
+                if any((s2, e2) != (s, e) and s2 <= s and e <= e2 for s2, e2 in values.values())
+            ]
+            for v in inner:
+                del values[v]
         rol = next((v for v in self.ORDER["rol"] if v in by_entity.get("rol", {})), None)
         new_rol, minor, start, end = self.minor(text, tokens, rol, "_thuis" in by_entity)
         if new_rol != rol and new_rol:
@@ -357,19 +401,37 @@ class Lexicon:
             # "het jongetje staat vaak buiten in de kou zonder jas", "mijn zoontje komt bij zijn
             # vader vandaan met blauwe plekken": harm to a child is child abuse.
             by_entity["zorg"] = {"kindermishandeling": by_entity["_schade"]["ja"]}
+        elif (
+            not by_entity.get("zorg")
+            and "_schade" in by_entity
+            and (new_rol or rol) == "ouder"
+            and not by_entity.get("minderjarig", {}).get("nee")
+        ):
+            # "My ex has our son every other weekend ... he hits him with a belt": a parent's child harmed.
+            by_entity["zorg"] = {"kindermishandeling": by_entity["_schade"]["ja"]}
         elif not by_entity.get("zorg") and "_schade" in by_entity and at_home:
             # "mama haar vriend schreeuwt tegen mama en heeft haar geduwd": the writer's own home.
             by_entity["zorg"] = {"huiselijk_geweld": by_entity["_schade"]["ja"]}
+        partner = "_partner" in by_entity and (new_rol or rol) == "slachtoffer" and not EXPLOITATION_HINT.search(text)
+        if not by_entity.get("zorg") and partner:
+            # "my husband ... pushed me down the stairs", "mn vrouw ... slaat mij": partner violence.
+            by_entity["zorg"] = {"huiselijk_geweld": by_entity["_partner"]["ja"]}
         if "_financieel" in by_entity and not by_entity.get("minderjarig", {}).get("ja"):
             # "mijn dochter zegt dat het financiële uitbuiting heet": elder abuse, not trafficking.
             if not set(by_entity.get("zorg", {})) & (EXPLOITATION - {"mensenhandel"}):
                 by_entity["zorg"] = {"ouderenmishandeling": by_entity["_financieel"]["ja"]}
         older_self = next((a for a in ages_in(text) if a.lo >= OLDER_AGE and _is_self(text, a)), None)
-        if older_self and (new_rol or rol) == "ouder" and "ouderenmishandeling" in by_entity.get("zorg", {}):
+        own_money = (new_rol or rol) == "omstander" and OWN_MONEY.search(text)
+        if older_self and ((new_rol or rol) == "ouder" or own_money) and "ouderenmishandeling" in by_entity.get("zorg", {}):
             # "Ik ben 81 ... mijn dochter zegt ...": an older writer's grown child is not a parent's
             # worry about a child; the money taken is the writer's own.
             by_entity["rol"] = {"slachtoffer": (older_self.start, older_self.end)}
             new_rol = "slachtoffer"
+        mule = by_entity.get("zorg", {}).get("criminele_uitbuiting")
+        if older_self and (new_rol or rol) == "slachtoffer" and mule and MONEY.search(text[mule[0] : mule[1]]):
+            # "Ik ben 79 ... ik heb hem mijn pinpas gegeven en nu is er 8000 euro weg": an older
+            # person's own money taken is elder abuse, not a money mule's exploitation.
+            by_entity["zorg"] = {"ouderenmishandeling": mule}
         if (new_rol or rol) == "slachtoffer" and not set(by_entity.get("zorg", {})) & EXPLOITATION:
             if older_self:  # "ik ben 78 ... mijn zoon neemt geld van mijn rekening": an older person
                 by_entity["zorg"] = {"ouderenmishandeling": (older_self.start, older_self.end)}

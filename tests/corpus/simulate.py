@@ -8,7 +8,9 @@ scenario's own words: the question is recognised by its response text (utter_ask
 the domain, in the conversation's language). Offered a button that fits (a "Bedoel je ...?"
 guess with the scenario's worry or role), the user clicks it, as a person would; asked the same
 question a second time, the user clicks the button with their answer, if there is one. "Is er nu
-gevaar?" gets "nee, nu niet" (every scenario is calm). A reply the user cannot place gets the
+gevaar?" gets "nee, nu niet" (every scenario is calm), also when it opens the full danger
+answer (a calm story read as danger: the answer's first line asks it, its buttons offer "Nee,
+nu niet"). A reply the user cannot place gets the
 scenario's "anders" answer.
 
 Counted per scenario: right route (every required organisation named, the first one first),
@@ -39,7 +41,10 @@ MAX_TURNS = 10
 QUESTIONS = {f"utter_ask_{slot}": slot for slot in ("zorg", "rol", "minderjarig", "lvb", "anoniem")}
 QUESTIONS["utter_greet"] = "veilig"
 # "Is er nu gevaar?": every scenario is calm, so the person says so (unless it has its own words).
+# Also when it is the first line of the full danger answer (a calm story read as danger): its
+# first line asks it, and its buttons offer "Nee, nu niet".
 QUESTIONS["utter_danger_unclear"] = "gevaar"
+QUESTIONS["utter_acute_danger"] = "gevaar"
 NO_DANGER = {"nl": "nee, nu niet", "en": "no, not now"}
 FALLBACK_RESPONSES = ("utter_default", "utter_suggest_again")
 # The buttons that fit a scenario's facts: a person offered "Een oudere wordt mishandeld" clicks it.

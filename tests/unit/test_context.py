@@ -278,3 +278,42 @@ def test_a_profession_named_in_answer_to_who_are_you_is_a_professional():
     mother = parsed("nlu_fallback", entities=[{"entity": "rol", "value": "ouder"}])
     assert intent_of(answer_to(mother, "rol", "ik ben haar moeder, ik werk als jeugdarts")) == "nlu_fallback"
     assert intent_of(answer_to(parsed("nlu_fallback"), "lvb", "jeugdarts")) != "role_professional"
+
+
+def test_an_age_answers_the_question_about_minority():
+    """ "ik ben 19" to "Is de persoon jonger dan 18?" was read as a yes (NLU's best yes/no guess)."""
+    from bot.context import answer_to
+
+    unsure = [{"name": "role_professional", "confidence": 0.69}, {"name": "affirm", "confidence": 0.2}]
+    assert intent_of(answer_to(parsed("role_professional", unsure), "minderjarig", "ik ben 19")) == "deny"
+    assert intent_of(answer_to(parsed("role_professional", unsure), "minderjarig", "hij is pas 15")) == "affirm"
+    # a "no" first: a minor read from a child word alone goes, a minor's age stays
+    kids = {"entity": "minderjarig", "value": "ja", "start": 16, "end": 20}
+    text = "no, I'm 24. the kids are small but this is about me"
+    got = answer_to(parsed("deny", entities=[kids]), "minderjarig", text)
+    assert intent_of(got) == "deny" and not got["entities"]
+    age = {"entity": "minderjarig", "value": "ja", "start": 5, "end": 14}
+    got = answer_to(parsed("deny", entities=[age]), "minderjarig", "nee, ze is 15")
+    assert got["entities"] == [age]
+
+
+@pytest.mark.parametrize("text", ["idc if its anonymous i just want it to stop", "ik wil gewoon dat hij ophoudt"])
+def test_wanting_the_harm_to_stop_does_not_stop_the_form(text):
+    """ "i just want it to stop" in answer to the anonymity question ended the form."""
+    from bot.context import read_reply
+
+    ranking = [{"name": "stop", "confidence": 0.6}, {"name": "deny", "confidence": 0.2}]
+    got = read_reply(parsed("stop", ranking, confidence=0.6), [], text, in_form=True, requested="anoniem")
+    assert intent_of(got) != "stop"
+    assert intent_of(read_reply(parsed("stop", ranking), [], "stop met vragen", in_form=True)) == "stop"
+
+
+def test_an_answer_the_word_lists_read_is_an_answer_not_a_question_on_the_way():
+    """ "Mijn naam mag u weten, ik heb niets te verbergen" got the privacy text and the question again."""
+    from bot.context import answer_to
+
+    named = parsed("ask_privacy", [{"name": "ask_privacy", "confidence": 0.8}], [{"entity": "anoniem", "value": "nee"}], 0.8)
+    assert intent_of(answer_to(named, "anoniem", "Mijn naam mag u weten, ik heb niets te verbergen.")) == "deny"
+    # with a question in it, the question is answered (and the form asks again)
+    asks = "no, it's fine if they know it's me. will she be told though?"
+    assert intent_of(answer_to(named, "anoniem", asks)) == "ask_privacy"

@@ -294,6 +294,12 @@ AGES = [
     ("het speelt al 3 jaar", None),
     ("het begon 2 jaar geleden", None),
     ("mijn vriend (25) slaat me", None),
+    # a child word without an age does not outweigh an adult's age said in so many words
+    ("Mijn nichtje van 19 moet van zes tot middernacht poetsen en op drie kinderen passen", "nee"),
+    # "(20, from Spain)" is an age; "some kind of" is no child
+    ("my flatmate (20, from Spain) lets some guys use his account, some kind of criminal thing", "nee"),
+    # "klas (16)" is an age ("groep 7" is not); "een vriend heeft van 24" is her boyfriend's age
+    ("er is een meisje in mijn klas (16) die sinds de zomer een vriend heeft van 24", "ja"),
     ("we spreken om 8 uur af", None),
 ]
 
@@ -343,6 +349,36 @@ def test_ages_in_reads_ranges_and_words():
     assert ages_in("een moeder van twee kinderen") == []
 
 
+@pytest.mark.parametrize(
+    "text,minderjarig",
+    [
+        # about the writer: another person's age is not the writer's (the form asks) ...
+        ("ze laten mij drugs verkopen en ik moet schulden afbetalen. mijn broertje is 15", None),
+        # ... a child harmed with the writer counts
+        ("mijn stiefvader slaat mij en mijn zusje van 8", "ja"),
+    ],
+)
+def test_a_victim_is_the_writer(parse, text, minderjarig):
+    assert parse(text).get("rol") == "slachtoffer"
+    assert parse(text).get("minderjarig") == minderjarig
+
+
+@pytest.mark.parametrize(
+    "text,anoniem",
+    [
+        ("I'd rather stay anonymous for now", "ja"),
+        ("yes please, I don't want my name anywhere", "ja"),
+        ("I don't want to be anonymous", "nee"),
+        ("no need to be anonymous", "nee"),
+        ("niet anoniem graag", "nee"),
+        ("Mijn naam mag u weten, ik heb niets te verbergen.", "nee"),
+        ("my name is ok, I am not hiding", "nee"),
+    ],
+)
+def test_anonymity_in_so_many_words(parse, text, anoniem):
+    assert parse(text).get("anoniem") == anoniem
+
+
 def test_no_tokens_still_reads_the_age():
     lexicon = Lexicon.from_files()
     assert [e["value"] for e in lexicon.extract("ze is 16", []) if e["entity"] == "minderjarig"] == ["ja"]
@@ -378,6 +414,22 @@ def test_phrase_matcher_anchor_gap_negation_and_every():
         ("mijn dochtertje van 4 komt na het weekend bij haar vader terug met blauwe plekken", "kindermishandeling", "ouder"),
         ("ik ben 10 en de vriend van mama schreeuwt en duwt haar", "huiselijk_geweld", "slachtoffer"),
         ("Ik ben 84. Mijn zoon noemt het financiële uitbuiting", "ouderenmishandeling", "slachtoffer"),
+        (
+            "my husband and I have been together 8 years. lately when he drinks he gets physical, pushed me",
+            "huiselijk_geweld",
+            "slachtoffer",
+        ),
+        ("ik ben een vent, maar mn vrouw slaat mij als ze boos is", "huiselijk_geweld", "slachtoffer"),
+        (
+            "My ex has our son every other weekend. he came back with marks, daddy hits him with a belt",
+            "kindermishandeling",
+            "ouder",
+        ),
+        (
+            "Ik ben 79. Mijn kleinzoon vraagt om geld, ik gaf hem mijn pinpas en er is geld van mijn rekening verdwenen",
+            "ouderenmishandeling",
+            "slachtoffer",
+        ),
     ],
 )
 def test_harm_at_home_to_a_child_and_money_taken_from_an_older_writer(extract, text, zorg, rol):
