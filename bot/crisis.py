@@ -127,6 +127,12 @@ class Thresholds:
     ask_not_tell: float = 0.15
     # The model's kind over a phrase's, within the suicide family or over a vague phrase.
     model_sure: float = 0.5
+    # A long story with no crisis phrase in it: the model hears mostly the story, so alone it
+    # must be this sure (P(calm) below long_calm) to answer with a crisis; else it may only ask.
+    # Chosen on the dev sittings and the read routing scenarios: crises told at length that the
+    # model alone found scored P(calm) <= 0.11 (one asked at 0.18), calm stories 0.18-0.44.
+    long_words: int = 35
+    long_calm: float = 0.12
 
 
 class CrisisLayer:
@@ -182,6 +188,13 @@ class CrisisLayer:
         ):
             # "hij is 15" in a form, "geen mes", "elke avond" without "nu": no crisis, whatever
             # the model says (a habit is a worry, not danger now: the domain brief).
+            return found
+        if words > self.t.long_words and calm >= self.t.long_calm:
+            # A story at length ("my wife has been hitting me for two years ..."): the model alone
+            # at most asks "Is er nu gevaar?" (a neighbour's long story that ends "nu is het
+            # ineens helemaal stil" is asked), never a 113 or danger answer.
+            if FAMILY[top] == "acute" and calm < self.t.ask and not answering:
+                return Result("unclear", [Hit("unclear", "classifier", False, 0)])
             return found
         if answering:
             return Result(top, [Hit(top, "classifier", False, 0)]) if calm < self.t.add_answering else found

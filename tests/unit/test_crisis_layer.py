@@ -271,3 +271,16 @@ def test_a_small_child_by_age_alone_somewhere_is_danger_now():
     assert crisis.detector().detect("my daughter is 3 and she is alone at home").kind == "child_danger"
     assert crisis.detector().detect("mijn zoon van 16 is alleen thuis").kind is None
     assert crisis.detector().detect("mijn dochter van 5 wil niet alleen slapen, tips?").kind is None
+
+
+def test_a_long_calm_story_gets_no_crisis_answer_from_the_model_alone():
+    """ "This is a bit embarrassing ... my wife has been hitting me for about two years" (40 words)
+    got the 113 answer from the model alone (P(suicide) 0.53, P(calm) 0.18)."""
+    story = " ".join(["mijn vrouw slaat me al twee jaar en ik weet niet waar ik heen moet"] * 3)  # 45 words
+    assert len(story.split()) > Thresholds().long_words
+    assert layer({"calm": 0.18, "suicide": 0.53, "acute": 0.29}).detect(story).kind is None
+    # Sure enough, it still answers; an acute reading still asks "Is er nu gevaar?".
+    assert layer({"calm": 0.05, "suicide": 0.95}).detect(story).kind == "suicide"
+    assert layer({"calm": 0.2, "acute": 0.8}).detect(story).kind == "unclear"
+    # A short message is not a story: the suicide family needs less evidence there.
+    assert layer({"calm": 0.18, "suicide": 0.53, "acute": 0.29}).detect("ik kan het echt niet meer aan").kind == "suicide"
