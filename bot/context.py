@@ -323,6 +323,13 @@ def start_from_situation(parsed: Dict[str, Any], text: str) -> Dict[str, Any]:
     return with_intent(parsed, topic) if topic else parsed
 
 
+LEADING_AGE = re.compile(
+    r"^\s*(?:(?:ik ben|ze is|zij is|hij is|i'm|i am|she's|he's|she is|he is)\s+)?(\d{1,3})\b"
+    r"(?!\s*(?:uur|u\b|euro|€|%|keer|x\b|min|kg|km|kinderen|kids|mensen|people|hours|minutes))",
+    re.I,
+)
+
+
 def age_answer(parsed: Dict[str, Any], text: str, first: Optional[str]) -> Tuple[Dict[str, Any], Optional[str]]:
     """The answer to "Is de persoon jonger dan 18?" read from the ages in it: "ik ben 19" is a no
     (the writer who answers with an age is the person); after a "no" first, a minor read from a
@@ -330,6 +337,15 @@ def age_answer(parsed: Dict[str, Any], text: str, first: Optional[str]) -> Tuple
     from bot.components.lexicon_extractor import ages_in
 
     entities = parsed.get("entities") or []
+    lead = LEADING_AGE.match(text)
+    if lead and 0 < int(lead.group(1)) < 110:
+        # "16. die gast is al volwassen, 23 ofzo": the number said first answers the question.
+        value = "ja" if int(lead.group(1)) < 18 else "nee"
+        kept = [e for e in entities if e.get("entity") != "minderjarig"]
+        kept.append(
+            {"entity": "minderjarig", "value": value, "start": lead.start(1), "end": lead.end(1), "extractor": "context"}
+        )
+        return {**parsed, "entities": kept}, "affirm" if value == "ja" else "deny"
     if first == "deny":
         entities = [
             e
@@ -390,6 +406,59 @@ def answer_to(parsed: Dict[str, Any], requested: Optional[str], text: str = "") 
     return with_intent(parsed, best["name"]) if best else parsed
 
 
+@lru_cache(maxsize=1)
+def intent_signs() -> Dict[str, Tuple[List["re.Pattern[str]"], Dict[str, str], Optional["re.Pattern[str]"], bool]]:
+    """data/intent_signs.yml: per intent, the sign lists it needs, the entity values and the signs
+    it excludes."""
+    spec = yaml.safe_load((ROOT / "data" / "intent_signs.yml").read_text(encoding="utf-8")) or {}
+    return {
+        intent: (
+            [re.compile(r"(?<!\w)(?:" + "|".join(str(x) for x in signs) + ")", re.I) for signs in s.get("all_of") or []],
+            dict(s.get("not_with_entity") or {}),
+            re.compile(r"(?<!\w)(?:" + "|".join(str(x) for x in s["none_of"]) + ")", re.I) if s.get("none_of") else None,
+            bool(s.get("earlier_counts")),
+        )
+        for intent, s in spec.items()
+    }
+
+
+def earlier_texts(events: Iterable[Any], n: int = 6) -> str:
+    """The user's last n messages before this one (typed, not buttons), for signs said earlier."""
+    texts = [_get(e, "text") or "" for e in events if (_get(e, "event") or _get(e, "type_name")) == "user"]
+    return " ".join(t for t in texts[-n:] if not t.startswith("/"))
+
+
+def has_signs(intent: str, parsed: Dict[str, Any], text: str, earlier: str = "") -> bool:
+    """Whether the message (or, for the signs it needs, what the user said before: "Ik ben bang
+    dat haar zoon haar slecht behandelt" after "mijn buurvrouw van 91") has the intent's signs."""
+    signs = intent_signs().get(intent)
+    if signs is None:
+        return True
+    lists, excluded, against, earlier_counts = signs
+    earlier = earlier if earlier_counts else ""
+    entities = {(e.get("entity"), e.get("value")) for e in parsed.get("entities") or []}
+    if any((entity, value) in entities for entity, value in excluded.items()) or (against and against.search(text)):
+        return False
+    if intent == "stop" and HARM_STOPS.search(text):
+        return False  # "i just want it to stop", "ik wil dat hij ophoudt": the harm should stop, not the form
+    return all(r.search(text) or (earlier and r.search(earlier)) for r in lists)
+
+
+def with_signs(parsed: Dict[str, Any], text: str, earlier: str = "") -> Dict[str, Any]:
+    """NLU's intent, or its best next guess when the message has none of the intent's signs
+    (data/intent_signs.yml); a guess under the fallback threshold is nlu_fallback (the guesses stay
+    in the ranking for "Bedoel je ...?")."""
+    top = (parsed.get("intent") or {}).get("name")
+    if text.startswith("/") or not top or has_signs(top, parsed, text, earlier):
+        return parsed
+    ranking = [
+        r for r in parsed.get("intent_ranking") or [] if r.get("name") != top and has_signs(r["name"], parsed, text, earlier)
+    ]
+    best = dict(ranking[0]) if ranking and (ranking[0].get("confidence") or 0) >= FALLBACK_THRESHOLD else None
+    return {**parsed, "intent": best or {"name": "nlu_fallback", "confidence": 1.0}, "intent_ranking": ranking}
+
+
+FALLBACK_THRESHOLD = 0.3  # config.yml, FallbackClassifier
 HARM_STOPS = re.compile(
     r"\b(?:it|het|he|she|they|this|that|hij|ie|ze|zij|dit|dat)\s+(?:to\s+|would\s+|will\s+)?"
     r"(?:stop|stops|stopt|stoppen|ophoudt|ophouden|op houdt|stopped)\b",
@@ -403,13 +472,8 @@ def read_reply(
     """The parse data with the intent the context gives a reply; else unchanged."""
     from bot.crisis import CRISIS_INTENTS, MODEL_ACUTE
 
+    parsed = with_signs(parsed, text or "", earlier_texts(events) if not (text or "").startswith("/") else "")
     intent = (parsed.get("intent") or {}).get("name")
-    if intent == "stop" and HARM_STOPS.search(text or ""):
-        # "i just want it to stop", "ik wil dat hij ophoudt": the harm should stop, not the form.
-        ranking = [r for r in parsed.get("intent_ranking") or [] if r.get("name") != "stop"]
-        top = dict(ranking[0]) if ranking else {"name": "nlu_fallback", "confidence": 1.0}
-        parsed = {**parsed, "intent": top, "intent_ranking": ranking}
-        intent = top["name"]
     if intent == UNCLEAR and not (text or "").startswith("/") and asked_before(events):
         # "Is er nu gevaar?" was asked in this conversation already: a second unsure guess of the
         # classifier (phrases found nothing) does not ask again, so that an answer to the form's

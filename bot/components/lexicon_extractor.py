@@ -82,6 +82,13 @@ NOT_AGE_BEFORE = re.compile(r"\b(?:iq|score|cijfer|groep|klas|nummer|huisnummer|
 DURATION_BEFORE = re.compile(
     r"\b(?:al|sinds|ruim|afgelopen|laatste|binnen|na|over|voor|paar|elke|elk|om de|per|tot|vanaf|tussen)\s+$", re.I
 )
+PAST_BEFORE = re.compile(
+    r"\b(?:toen|when|sinds|since|vanaf|from)\s+(?:ik|ze|zij|hij|i|she|he|we|wij)\s*(?:was|were)?\s*$", re.I
+)
+IT_BEFORE = re.compile(r"\b(?:het|dat|dit|'t|er|alles|even)\s+$", re.I)
+IT_IS_BEFORE = re.compile(
+    r"\b(?:het|dat|dit|'t|er|alles|even)\s+(?:is|was)\s+(?:(?:nu|al|inmiddels|alweer|ruim)\s+)*$", re.I
+)
 SELF_BEFORE = re.compile(r"\bik\s*,?\s*$", re.I)
 PRONOUN_BEFORE = re.compile(r"\b(?P<p>ze|zij|hij|ie|die)\s+$", re.I)
 PRONOUN_GENDER = {"ze": "v", "zij": "v", "hij": "m", "ie": "m", "die": ""}
@@ -118,6 +125,10 @@ def ages_in(text: str) -> List[Age]:
                 continue
             if kind == "na" and pre == "van" and n < 10 and not word.isdigit() and not groups.get("unit"):
                 continue  # "een moeder van twee"
+            if (kind == "na" and pre in ("is", "was") and IT_BEFORE.search(before)) or IT_IS_BEFORE.search(before):
+                continue  # "dat even is nu vijf jaar", "het is 3 jaar geleden": a time, not an age
+            if PAST_BEFORE.search(text[max(0, m.start() - 20) : m.start() + len(pre)]) or PAST_BEFORE.search(before):
+                continue  # "toen ik 17 was", "when she was 15": an age then, not now
             lo = hi = float(n)
             if cmp in LESS.split("|"):
                 lo, hi = 0.0, n - 0.5
@@ -373,6 +384,18 @@ class Lexicon:
             return rol, None, 0, 0
         return rol, found[0], found[1], found[2]
 
+    def older_writer(self, text: str, tokens) -> Optional[Age]:
+        """The writer's own age when it is OLDER_AGE or more: "ik ben 81", "ik ben een weduwe van 80"."""
+        older = [a for a in ages_in(text) if a.lo >= OLDER_AGE]
+        if not older:
+            return None
+        people = self.people.find(text, tokens, older)
+        for a in older:
+            holder = None if _is_self(text, a) else self.people.holder(text, a, people)
+            if _is_self(text, a) or (holder and holder.role == "zelf"):
+                return a
+        return None
+
     def extract(self, text: str, tokens: Sequence[Tuple[str, str, int, int]]) -> List[Dict[str, Any]]:
         entities: List[Dict[str, Any]] = []
         spans = self.matcher.spans([(lemma, word) for lemma, word, _, _ in tokens])
@@ -420,7 +443,7 @@ class Lexicon:
             # "mijn dochter zegt dat het financiële uitbuiting heet": elder abuse, not trafficking.
             if not set(by_entity.get("zorg", {})) & (EXPLOITATION - {"mensenhandel"}):
                 by_entity["zorg"] = {"ouderenmishandeling": by_entity["_financieel"]["ja"]}
-        older_self = next((a for a in ages_in(text) if a.lo >= OLDER_AGE and _is_self(text, a)), None)
+        older_self = self.older_writer(text, tokens)
         own_money = (new_rol or rol) == "omstander" and OWN_MONEY.search(text)
         if older_self and ((new_rol or rol) == "ouder" or own_money) and "ouderenmishandeling" in by_entity.get("zorg", {}):
             # "Ik ben 81 ... mijn dochter zegt ...": an older writer's grown child is not a parent's
@@ -428,7 +451,7 @@ class Lexicon:
             by_entity["rol"] = {"slachtoffer": (older_self.start, older_self.end)}
             new_rol = "slachtoffer"
         mule = by_entity.get("zorg", {}).get("criminele_uitbuiting")
-        if older_self and (new_rol or rol) == "slachtoffer" and mule and MONEY.search(text[mule[0] : mule[1]]):
+        if older_self and (new_rol or rol) in (None, "slachtoffer") and mule and MONEY.search(text[mule[0] : mule[1]]):
             # "Ik ben 79 ... ik heb hem mijn pinpas gegeven en nu is er 8000 euro weg": an older
             # person's own money taken is elder abuse, not a money mule's exploitation.
             by_entity["zorg"] = {"ouderenmishandeling": mule}

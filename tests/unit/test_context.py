@@ -317,3 +317,18 @@ def test_an_answer_the_word_lists_read_is_an_answer_not_a_question_on_the_way():
     # with a question in it, the question is answered (and the form asks again)
     asks = "no, it's fine if they know it's me. will she be told though?"
     assert intent_of(answer_to(named, "anoniem", asks)) == "ask_privacy"
+
+
+def test_the_number_said_first_answers_the_age_question():
+    """ "16. die gast is al volwassen, 23 ofzo" was read as an adult (the word "volwassen")."""
+    from bot.context import answer_to
+
+    adult = [{"entity": "minderjarig", "value": "nee", "start": 19, "end": 28}]
+    got = answer_to(parsed("deny", entities=adult), "minderjarig", "16. die gast is al volwassen, 23 ofzo")
+    assert intent_of(got) == "affirm"
+    assert [e["value"] for e in got["entities"] if e["entity"] == "minderjarig"] == ["ja"]
+    assert intent_of(answer_to(parsed("affirm"), "minderjarig", "41")) == "deny"
+    assert (
+        intent_of(answer_to(parsed("affirm"), "minderjarig", "2 kinderen heb ik, maar het gaat om mijn zus van 30"))
+        == "deny"
+    )

@@ -301,6 +301,9 @@ AGES = [
     # "klas (16)" is an age ("groep 7" is not); "een vriend heeft van 24" is her boyfriend's age
     ("er is een meisje in mijn klas (16) die sinds de zomer een vriend heeft van 24", "ja"),
     ("we spreken om 8 uur af", None),
+    ("hij zei ik kon 'even' werken. Dat even is nu vijf jaar", None),
+    ("Ik leerde hem kennen toen ik 17 was, hij was lief", None),
+    ("it started when she was 15, now she is 22", "nee"),
 ]
 
 
@@ -429,6 +432,11 @@ def test_phrase_matcher_anchor_gap_negation_and_every():
             "Ik ben 79. Mijn kleinzoon vraagt om geld, ik gaf hem mijn pinpas en er is geld van mijn rekening verdwenen",
             "ouderenmishandeling",
             "slachtoffer",
+        ),
+        (
+            "Goedendag, ik ben een weduwe van 80. Ik heb de klusjesman mijn pinpas en de code gegeven",
+            "ouderenmishandeling",
+            None,
         ),
     ],
 )
