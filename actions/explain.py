@@ -35,8 +35,12 @@ class ActionExplain(Action):
         name = (event or {}).get("metadata", {}).get("utter_action", "")
         key = f"uitleg.{name}" if f"uitleg.{name}" in table("nl") else "uitleg.algemeen"
         buttons = ((event or {}).get("data") or {}).get("buttons") or []
+        not_understood = (tracker.latest_message.get("intent") or {}).get("name") == "nlu_fallback"
         if tracker.active_loop.get("name"):
             buttons = []  # the form asks again, with its own buttons
+            if not_understood:  # an answer not understood: say so, then the question in other words
+                dispatcher.utter_message(text=text("uitleg.niet_zeker", lang) + " " + text(key, lang))
+                return []
         elif key == "uitleg.algemeen" and not buttons:
             # An info text or an answer without buttons: the way on is who can help, so the
             # routing form asks its first question (with buttons) instead of a dead end.
@@ -44,3 +48,20 @@ class ActionExplain(Action):
             return [FollowupAction("route_form")]
         dispatcher.utter_message(text=text(key, lang), buttons=buttons)
         return []
+
+
+class ActionDefaultFallback(Action):
+    """Rasa's core fallback (no rule or story fits: "ik weet niet waar ik moet beginnen" as a first
+    message, a "ja" to nothing): instead of "Sorry, dat begreep ik niet", the routing form starts,
+    with a short word on what comes (uitleg.start). Inside a form the form asks again."""
+
+    def name(self) -> Text:
+        return "action_default_fallback"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        lang = lang_of(tracker)
+        if tracker.active_loop.get("name"):
+            dispatcher.utter_message(text=text("uitleg.niet_zeker", lang))
+            return [FollowupAction(tracker.active_loop["name"])]
+        dispatcher.utter_message(text=text("uitleg.start", lang))
+        return [FollowupAction("route_form")]

@@ -293,6 +293,26 @@ def names_a_profession(text: str) -> bool:
     return bool(parts & words) or any(re.search(r"(?<![\w-])" + re.escape(p) + r"(?![\w-])", joined) for p in phrases)
 
 
+BYSTANDER_WORDS = frozenset(
+    "collega collegaatje buurvrouw buurman buur buren bovenbuurvrouw bovenbuurman onderbuurvrouw onderbuurman "
+    "vriend vriendin kennis klasgenoot klasgenote huisgenoot huisgenote teamgenoot teamgenote tante oom neef "
+    "nicht zus zusje broer broertje oma opa familie familielid schoonzus zwager colleague coworker co-worker "
+    "neighbour neighbor friend flatmate roommate housemate classmate teammate aunt uncle cousin sister brother "
+    "relative".split()
+)
+BYSTANDER_LEAD = re.compile(
+    r"^\s*(?:(?:ik ben|ben|i'm|i am|im)\s+)?" r"(?:(?:de|een|haar|zijn|z'n|zn|d'r|hun|her|his|their|a|an|the)\s+)?([\w-]+)",
+    re.I,
+)
+
+
+def names_a_bystander(text: str) -> bool:
+    """A short answer to "Wie ben jij?" that starts with a bystander's word: "collega, we staan
+    samen op de inpakafdeling", "I'm her flatmate", "de buurvrouw"."""
+    m = BYSTANDER_LEAD.match(normalise(text))
+    return bool(m) and m.group(1) in BYSTANDER_WORDS and len(normalise(text).split()) <= 12
+
+
 def start_from_situation(parsed: Dict[str, Any], text: str) -> Dict[str, Any]:
     """Outside a form: a long message that tells about a person starts the route."""
     from bot.crisis import CRISIS_INTENTS
@@ -393,6 +413,8 @@ def answer_to(parsed: Dict[str, Any], requested: Optional[str], text: str = "") 
     if requested == "rol" and not any(e.get("entity") == "rol" for e in parsed.get("entities") or []):
         if names_a_profession(text):  # "Wmo-consulent van de gemeente." answers "Wie ben jij?"
             return with_intent(parsed, "role_professional")
+        if names_a_bystander(text):  # "collega, we staan samen op de inpakafdeling"
+            return with_intent(parsed, "role_bystander")
     if not wanted or top.get("name") in wanted:
         return parsed  # (a yes or no first has been decided above)
     named = next((e.get("value") for e in parsed.get("entities") or [] if e.get("entity") == requested), None)

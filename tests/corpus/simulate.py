@@ -14,7 +14,9 @@ nu niet"). A reply the user cannot place gets the
 scenario's "anders" answer.
 
 Counted per scenario: right route (every required organisation named, the first one first),
-dead ends (a reply with the bare fallback, or no route within MAX_TURNS), turns to the route.
+dead ends (a reply with the bare fallback, or no route within MAX_TURNS), turns to the route, and
+answers not understood inside the form (the bot says so and asks the question again in other
+words: a next step, so no dead end, but reported).
 `python -m tests.corpus.simulate` (or `make conversations`) starts the bot and writes
 results/routing-report.{txt,json}; tests/e2e/test_conversations.py runs it in `make test`.
 """
@@ -46,7 +48,9 @@ QUESTIONS["utter_greet"] = "veilig"
 QUESTIONS["utter_danger_unclear"] = "gevaar"
 QUESTIONS["utter_acute_danger"] = "gevaar"
 NO_DANGER = {"nl": "nee, nu niet", "en": "no, not now"}
-FALLBACK_RESPONSES = ("utter_default", "utter_suggest_again")
+# The second miss in a row (main choices and a person): counted as a dead end all the same. (The
+# core fallback, utter_default in Rasa, starts the routing form here: actions/explain.py.)
+FALLBACK_RESPONSES = ("utter_suggest_again",)
 # The buttons that fit a scenario's facts: a person offered "Een oudere wordt mishandeld" clicks it.
 FITTING_BUTTON = {fact: f"/{intent}" for fact, intent in INTENT_OF_ENTITY.items()}
 # Asked the same question again, a person clicks the button that says their answer.
@@ -135,13 +139,16 @@ def play(say: Callable[[str, str], List[dict]], scenario: dict) -> dict:
     sender = f"scenario-{uuid.uuid4().hex}"
     questions, fallbacks, marks = question_texts(), fallback_texts(), route_marks()
     replies = say(scenario["opening"], sender)
-    turns, dead_ends, others, clicks = 1, 0, 0, 0
+    turns, dead_ends, others, clicks, misread = 1, 0, 0, 0, 0
+    not_sure = [text("uitleg.niet_zeker", lang) for lang in ("nl", "en")]
     route, last_asked = None, None
     while True:
         texts = [m.get("text") or "" for m in replies]
         joined = "\n".join(texts)
         if any(_key(t.splitlines()[0] if t else "") in fallbacks for t in texts):
             dead_ends += 1
+        if any(t.startswith(n) for t in texts for n in not_sure):
+            misread += 1  # an answer not understood: said so, and the question asked again (no dead end)
         if any(_key(line) in marks for line in joined.splitlines()):  # the route's last line
             route = joined
             break
@@ -181,6 +188,8 @@ def play(say: Callable[[str, str], List[dict]], scenario: dict) -> dict:
         "turns": turns,
         "clicks": clicks,
         "dead_end": dead_ends > 0 or route is None,
+        "misread": misread,
+        "dead_end_replies": dead_ends,
     }
 
 
@@ -196,6 +205,9 @@ def evaluate(say: Callable[[str, str], List[dict]], workers: int = 4, folder: st
         "dead_ends": sum(r["dead_end"] for r in rows) / n,
         "mean_turns": sum(r["turns"] for r in with_route) / (len(with_route) or 1),
         "with_a_click": sum(bool(r["clicks"]) for r in rows) / n,
+        "with_a_misread_answer": sum(bool(r["misread"]) for r in rows) / n,
+        # per message: the share of the bot's replies that was the bare fallback
+        "dead_end_replies": sum(r["dead_end_replies"] for r in rows) / (sum(r["turns"] for r in rows) or 1),
         "english_right": _share([r for r in rows if r["lang"] == "en"], "right"),
         "rows": rows,
     }
@@ -209,7 +221,9 @@ def format_report(r: dict) -> str:
     lines = [
         f"routing scenarios: {r['scenarios']}, right routes {r['right_routes']:.1%}, "
         f"conversations with a dead end {r['dead_ends']:.1%}, turns to the route {r['mean_turns']:.1f}, "
-        f"English right {r['english_right']:.1%}, with a click on a fitting guess {r['with_a_click']:.1%}",
+        f"English right {r['english_right']:.1%}, with a click on a fitting guess {r['with_a_click']:.1%}, "
+        f"with an answer not understood (asked again) {r['with_a_misread_answer']:.1%}; "
+        f"replies that were the bare fallback {r['dead_end_replies']:.1%} of {sum(x['turns'] for x in r['rows'])}",
     ]
     for row in r["rows"]:
         if not row["right"]:

@@ -332,3 +332,52 @@ def test_the_number_said_first_answers_the_age_question():
         intent_of(answer_to(parsed("affirm"), "minderjarig", "2 kinderen heb ik, maar het gaat om mijn zus van 30"))
         == "deny"
     )
+
+
+@pytest.mark.parametrize(
+    "text", ["collega, we staan samen op de inpakafdeling", "I'm her flatmate", "de buurvrouw van boven"]
+)
+def test_a_bystander_word_answers_who_are_you(text):
+    """ "collega, we staan samen op de inpakafdeling" got "Sorry, dat begreep ik niet"."""
+    from bot.context import answer_to
+
+    assert (
+        intent_of(answer_to(parsed("nlu_fallback", [{"name": "greet", "confidence": 0.2}]), "rol", text)) == "role_bystander"
+    )
+
+
+def test_a_parent_or_a_story_is_no_bystander_answer():
+    from bot.context import names_a_bystander
+
+    assert not names_a_bystander("mijn zoon is 14")
+    assert not names_a_bystander(
+        "de collega van mijn man heeft gezien dat hij haar slaat en nu weet ik niet wat ik moet doen met alles"
+    )
+
+
+def test_an_answer_not_understood_in_a_form_says_so_and_explains_the_question():
+    """Inside the routing form an answer NLU could not place got the bare "Sorry, dat begreep ik niet"."""
+    d = CollectingDispatcher()
+    t = Tracker(
+        "t",
+        {},
+        {"text": "zo zit dat", "intent": {"name": "nlu_fallback"}},
+        [bot("utter_ask_rol"), user("zo zit dat")],
+        False,
+        None,
+        {"name": "route_form"},
+        None,
+    )
+    ActionExplain().run(d, t, {})
+    assert d.messages[0]["text"].startswith("Ik weet niet zeker of ik je goed begrijp.")
+    assert "wie jij bent" in d.messages[0]["text"] and not d.messages[0]["buttons"]  # the form asks again
+
+
+def test_the_core_fallback_starts_the_routing_form():
+    """ "ik weet niet goed waar ik moet beginnen" as a first message got "Sorry, dat begreep ik niet"."""
+    from actions.explain import ActionDefaultFallback
+
+    d = CollectingDispatcher()
+    events = ActionDefaultFallback().run(d, tracker([user("ik weet niet goed waar ik moet beginnen")]), {})
+    assert "112" in d.messages[0]["text"] and "begreep" not in d.messages[0]["text"]
+    assert events == [{"event": "followup", "name": "route_form", "timestamp": None}]

@@ -93,7 +93,7 @@ def test_the_check_catches_an_unknown_number():
 
 
 @pytest.mark.parametrize(
-    "name", ["utter_acute_danger", "utter_suicide", "utter_sexual_assault", "utter_greet", "utter_default"]
+    "name", ["utter_acute_danger", "utter_suicide", "utter_sexual_assault", "utter_greet", "utter_suggest_again"]
 )
 def test_crisis_and_fallback_show_112(name):
     texts = [t for where, t in response_texts() if where.endswith(f".yml:{name}")]
