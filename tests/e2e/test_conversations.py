@@ -9,15 +9,19 @@ asks for >= 95% right routes. Raise them as the bot improves; never lower them t
 from tests.corpus import simulate as sim
 from tests.helpers import rest_say
 
-# The read scenarios: the 168 of before (94.6% right, 2.4% dead ends) plus routing_read_3.yml,
-# the former held-out set (30; 73.3% / 13.3% unread), not yet mended: 198 scenarios, 91.4% right
-# and 4.0% dead ends on 2026-12-03 (the LR intent classifier is deterministic).
-MIN_RIGHT_ROUTES = 0.89
-MAX_DEAD_ENDS = 0.06
-# The held-out scenarios (tests/corpus/heldout_scenarios/routing_heldout_4.yml, 40, never read):
-# 85.0% right and 10.0% dead ends on 2026-12-03, the day they were written. One scenario is 2.5%.
-MIN_RIGHT_ROUTES_HELD_OUT = 0.80
-MAX_DEAD_ENDS_HELD_OUT = 0.15
+# The read scenarios: 278 (routing.yml and routing_read*.yml: every set whose transcripts the
+# developers have read), 98.2% right and 1.8% with a dead end on 2026-12-03 (the LR intent
+# classifier is deterministic). One scenario is 0.36%.
+MIN_RIGHT_ROUTES = 0.96
+MAX_DEAD_ENDS = 0.03
+# Bare fallback replies per message (the "<= 3% of messages without a useful next step"):
+# 0.4% of 912 replies on the read scenarios.
+MAX_DEAD_END_REPLIES = 0.03
+# The held-out scenarios (tests/corpus/heldout_scenarios/routing_heldout_6.yml, 40, never read):
+# 90.0% right and 7.5% with a dead end on 2026-12-03, the day they were written (0.7% of 145
+# replies the bare fallback). One scenario is 2.5%.
+MIN_RIGHT_ROUTES_HELD_OUT = 0.85
+MAX_DEAD_ENDS_HELD_OUT = 0.10
 
 
 def test_routing_scenarios(bot_stack):
@@ -27,6 +31,7 @@ def test_routing_scenarios(bot_stack):
     assert report["scenarios"] >= 60
     assert report["right_routes"] >= MIN_RIGHT_ROUTES, sim.format_report(report)
     assert report["dead_ends"] <= MAX_DEAD_ENDS, sim.format_report(report)
+    assert report["dead_end_replies"] <= MAX_DEAD_END_REPLIES, sim.format_report(report)
 
 
 def test_held_out_routing_scenarios(bot_stack):
