@@ -48,20 +48,3 @@ class ActionExplain(Action):
             return [FollowupAction("route_form")]
         dispatcher.utter_message(text=text(key, lang), buttons=buttons)
         return []
-
-
-class ActionDefaultFallback(Action):
-    """Rasa's core fallback (no rule or story fits: "ik weet niet waar ik moet beginnen" as a first
-    message, a "ja" to nothing): instead of "Sorry, dat begreep ik niet", the routing form starts,
-    with a short word on what comes (uitleg.start). Inside a form the form asks again."""
-
-    def name(self) -> Text:
-        return "action_default_fallback"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        lang = lang_of(tracker)
-        if tracker.active_loop.get("name"):
-            dispatcher.utter_message(text=text("uitleg.niet_zeker", lang))
-            return [FollowupAction(tracker.active_loop["name"])]
-        dispatcher.utter_message(text=text("uitleg.start", lang))
-        return [FollowupAction("route_form")]

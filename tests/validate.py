@@ -2,7 +2,8 @@
 
 Rasa 3.6 reports form questions (utter_ask_<slot>) as "not used in any story or rule",
 although the form uses them; likewise utter_suggest(_again), which actions/suggest.py sends,
-and utter_restart, which Rasa's own action_restart says. `too_long`, `crisis_followup` and
+utter_restart, which Rasa's own action_restart says, and utter_default, which Rasa's own
+core fallback (action_default_fallback) says. `too_long`, `crisis_followup` and
 `suicide_followup` have no examples on purpose (LengthGuard and bot/serve.py set them).
 Those lines are allowed; any other warning fails.
 """
@@ -14,7 +15,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ALLOWED = re.compile(
-    r"The utterance '(utter_ask_\w+|utter_restart|utter_suggest|utter_suggest_again)' is not used in any story or rule"
+    r"The utterance '(utter_ask_\w+|utter_restart|utter_default|utter_suggest|utter_suggest_again)' "
+    r"is not used in any story or rule"
     r"|The intent '(too_long|crisis_followup|suicide_followup|crisis_over|language_card|decline|explain_last)' "
     r"is listed in the domain file, but is not found in the NLU"
 )

@@ -48,9 +48,9 @@ QUESTIONS["utter_greet"] = "veilig"
 QUESTIONS["utter_danger_unclear"] = "gevaar"
 QUESTIONS["utter_acute_danger"] = "gevaar"
 NO_DANGER = {"nl": "nee, nu niet", "en": "no, not now"}
-# The second miss in a row (main choices and a person): counted as a dead end all the same. (The
-# core fallback, utter_default in Rasa, starts the routing form here: actions/explain.py.)
-FALLBACK_RESPONSES = ("utter_suggest_again",)
+# The second miss in a row and Rasa's core fallback (both offer the main choices and a person):
+# counted as dead ends all the same.
+FALLBACK_RESPONSES = ("utter_default", "utter_suggest_again")
 # The buttons that fit a scenario's facts: a person offered "Een oudere wordt mishandeld" clicks it.
 FITTING_BUTTON = {fact: f"/{intent}" for fact, intent in INTENT_OF_ENTITY.items()}
 # Asked the same question again, a person clicks the button that says their answer.

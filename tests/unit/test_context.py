@@ -328,6 +328,8 @@ def test_the_number_said_first_answers_the_age_question():
     assert intent_of(got) == "affirm"
     assert [e["value"] for e in got["entities"] if e["entity"] == "minderjarig"] == ["ja"]
     assert intent_of(answer_to(parsed("affirm"), "minderjarig", "41")) == "deny"
+    # a time is no age: "2 jaar geleden begon het, ze is nu 25"
+    assert intent_of(answer_to(parsed("affirm"), "minderjarig", "2 jaar geleden begon het, ze is nu 25")) == "deny"
     assert (
         intent_of(answer_to(parsed("affirm"), "minderjarig", "2 kinderen heb ik, maar het gaat om mijn zus van 30"))
         == "deny"
@@ -371,13 +373,3 @@ def test_an_answer_not_understood_in_a_form_says_so_and_explains_the_question():
     ActionExplain().run(d, t, {})
     assert d.messages[0]["text"].startswith("Ik weet niet zeker of ik je goed begrijp.")
     assert "wie jij bent" in d.messages[0]["text"] and not d.messages[0]["buttons"]  # the form asks again
-
-
-def test_the_core_fallback_starts_the_routing_form():
-    """ "ik weet niet goed waar ik moet beginnen" as a first message got "Sorry, dat begreep ik niet"."""
-    from actions.explain import ActionDefaultFallback
-
-    d = CollectingDispatcher()
-    events = ActionDefaultFallback().run(d, tracker([user("ik weet niet goed waar ik moet beginnen")]), {})
-    assert "112" in d.messages[0]["text"] and "begreep" not in d.messages[0]["text"]
-    assert events == [{"event": "followup", "name": "route_form", "timestamp": None}]

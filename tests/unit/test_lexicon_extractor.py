@@ -300,6 +300,9 @@ AGES = [
     ("my flatmate (20, from Spain) lets some guys use his account, some kind of criminal thing", "nee"),
     # "klas (16)" is an age ("groep 7" is not); "een vriend heeft van 24" is her boyfriend's age
     ("er is een meisje in mijn klas (16) die sinds de zomer een vriend heeft van 24", "ja"),
+    # ... but a stranger's adult age does not make the children adults
+    ("een man van 40 laat kinderen uit de buurt drugs verkopen", "ja"),
+    ("a guy of 30 makes the kids on my street sell drugs", "ja"),
     ("we spreken om 8 uur af", None),
     ("hij zei ik kon 'even' werken. Dat even is nu vijf jaar", None),
     ("Ik leerde hem kennen toen ik 17 was, hij was lief", None),

@@ -93,7 +93,8 @@ def test_the_check_catches_an_unknown_number():
 
 
 @pytest.mark.parametrize(
-    "name", ["utter_acute_danger", "utter_suicide", "utter_sexual_assault", "utter_greet", "utter_suggest_again"]
+    "name",
+    ["utter_acute_danger", "utter_suicide", "utter_sexual_assault", "utter_greet", "utter_suggest_again", "utter_default"],
 )
 def test_crisis_and_fallback_show_112(name):
     texts = [t for where, t in response_texts() if where.endswith(f".yml:{name}")]
