@@ -16,7 +16,7 @@ import json
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 import yaml
 
@@ -345,7 +345,8 @@ def start_from_situation(parsed: Dict[str, Any], text: str) -> Dict[str, Any]:
 
 LEADING_AGE = re.compile(
     r"^\s*(?:(?:ik ben|ze is|zij is|hij is|i'm|i am|she's|he's|she is|he is)\s+)?(\d{1,3})\b"
-    r"(?!\s*(?:uur|u\b|euro|€|%|keer|x\b|min|kg|km|kinderen|kids|mensen|people|hours|minutes))",
+    r"(?!\s*(?:uur|u\b|euro|€|%|keer|x\b|min|kg|km|kinderen|kids|mensen|people|hours|minutes|"
+    r"(?:jaar|years?|maanden|months|weken|weeks)\s+(?:geleden|lang|ago|long)))",
     re.I,
 )
 
@@ -450,23 +451,23 @@ def earlier_texts(events: Iterable[Any], n: int = 6) -> str:
     return " ".join(t for t in texts[-n:] if not t.startswith("/"))
 
 
-def has_signs(intent: str, parsed: Dict[str, Any], text: str, earlier: str = "") -> bool:
+def has_signs(intent: str, parsed: Dict[str, Any], text: str, earlier: Callable[[], str] = lambda: "") -> bool:
     """Whether the message (or, for the signs it needs, what the user said before: "Ik ben bang
-    dat haar zoon haar slecht behandelt" after "mijn buurvrouw van 91") has the intent's signs."""
+    dat haar zoon haar slecht behandelt" after "mijn buurvrouw van 91") has the intent's signs.
+    `earlier` gives the earlier messages' text; it is called only when an intent needs it."""
     signs = intent_signs().get(intent)
     if signs is None:
         return True
     lists, excluded, against, earlier_counts = signs
-    earlier = earlier if earlier_counts else ""
     entities = {(e.get("entity"), e.get("value")) for e in parsed.get("entities") or []}
     if any((entity, value) in entities for entity, value in excluded.items()) or (against and against.search(text)):
         return False
     if intent == "stop" and HARM_STOPS.search(text):
         return False  # "i just want it to stop", "ik wil dat hij ophoudt": the harm should stop, not the form
-    return all(r.search(text) or (earlier and r.search(earlier)) for r in lists)
+    return all(r.search(text) or (earlier_counts and r.search(earlier())) for r in lists)
 
 
-def with_signs(parsed: Dict[str, Any], text: str, earlier: str = "") -> Dict[str, Any]:
+def with_signs(parsed: Dict[str, Any], text: str, earlier: Callable[[], str] = lambda: "") -> Dict[str, Any]:
     """NLU's intent, or its best next guess when the message has none of the intent's signs
     (data/intent_signs.yml); a guess under the fallback threshold is nlu_fallback (the guesses stay
     in the ranking for "Bedoel je ...?")."""
@@ -494,7 +495,14 @@ def read_reply(
     """The parse data with the intent the context gives a reply; else unchanged."""
     from bot.crisis import CRISIS_INTENTS, MODEL_ACUTE
 
-    parsed = with_signs(parsed, text or "", earlier_texts(events) if not (text or "").startswith("/") else "")
+    said_before: List[str] = []
+
+    def earlier() -> str:  # the user's earlier messages, read once and only when a sign needs them
+        if not said_before:
+            said_before.append(earlier_texts(events))
+        return said_before[0]
+
+    parsed = with_signs(parsed, text or "", earlier)
     intent = (parsed.get("intent") or {}).get("name")
     if intent == UNCLEAR and not (text or "").startswith("/") and asked_before(events):
         # "Is er nu gevaar?" was asked in this conversation already: a second unsure guess of the

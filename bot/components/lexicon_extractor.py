@@ -195,6 +195,7 @@ ARTICLES = (
     r"andere|veel)\s+){0,2}$"
 )
 PARTNER_BEFORE = re.compile(r"\b(?:haar|zijn|z'n|zn|d'r|hun|heeft|had|hebben|krijgt|kreeg|met)\s+" + ARTICLES, re.I)
+MY_BEFORE = re.compile(r"\b(?:mijn|mn|m'n|my|onze|our)\s+(?:[\w'-]+\s+)?$", re.I)
 PARTNER_AFTER = re.compile(r"\s+(?:heeft|had|hebben|hadden)\b", re.I)  # "die sinds de zomer een vriend heeft"
 POSSESSIVE_BEFORE = re.compile(r"\b(?:haar|zijn|z'n|zn|d'r|hun)\s+" + ARTICLES, re.I)
 COMPANION_BEFORE = re.compile(r"\b(?:met|door|voor|van|bij|tegen|aan|haar|zijn|z'n|zn|d'r|hun)\s+" + ARTICLES, re.I)
@@ -362,7 +363,9 @@ class Lexicon:
         # the age of a companion ("met een vriend van 22") never makes the person an adult. But a
         # child word without an age ("kinderen", "the kids") does not outweigh an adult's age
         # said in so many words ("mijn nichtje van 19 moet op drie kinderen passen").
-        said_adult = any(x[0] == "nee" and x[3] for x in about)
+        # Only the writer's own relation ("mijn nichtje van 19", "my flatmate (20)") or an age said on
+        # its own: "een man van 40 laat kinderen drugs verkopen" is about the children.
+        said_adult = any(x[0] == "nee" and x[3] and (x[4] is None or MY_BEFORE.search(text[: x[4].start])) for x in about)
         minors = [x for x in about + others if x[0] == "ja" and (x[3] or not said_adult)]
         writer_minor = next((w for w in writer if w[0] == "ja"), None)
         if writer_minor and rol not in ("professional", "ouder") and (rol in (None, "slachtoffer") or thuis):
