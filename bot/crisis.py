@@ -146,7 +146,11 @@ class CrisisLayer:
     def detect(self, text: str, answering: bool = False) -> Result:
         """The crisis in `text`; answering=True for a reply to a form's question."""
         found = self.phrases.detect(text)
-        if self.classifier is None or not text.strip() or phrases_only(text):
+        if self.classifier is None or not text.strip():
+            return found
+        if not found.kind and found.words < self.t.min_words:
+            return found  # "nee", "hallo": the classifier alone never decides on so few words
+        if phrases_only(text):
             return found
         p = self.classifier.probabilities(text)
         crisis = {k: v for k, v in p.items() if k != "calm"}

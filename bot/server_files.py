@@ -55,7 +55,9 @@ def redis_stores(redis_url: str) -> dict:
         common["use_ssl"] = True
     # The tracker store is Rasa's Redis store lending its last tracker (bot/stores.py).
     tracker_store = {**common, "type": "bot.stores.LendingRedisTrackerStore"}
-    return {"tracker_store": {**tracker_store, "record_exp": session_expiry_seconds()}, "lock_store": dict(common)}
+    # The lock store takes two round trips per message instead of Rasa's seven (bot/locks.py).
+    lock_store = {**common, "type": "bot.locks.QueueLockStore"}
+    return {"tracker_store": {**tracker_store, "record_exp": session_expiry_seconds()}, "lock_store": lock_store}
 
 
 def write_endpoints(workdir: Path, action_port: int, env: Optional[dict] = None) -> Path:

@@ -20,6 +20,7 @@ behind, and the next one rebuilds from the stored text as Rasa does.
 from __future__ import annotations
 
 import collections
+import hashlib
 import time
 from typing import Any, Callable, Dict, Iterable, Optional, Text, Tuple
 
@@ -124,6 +125,16 @@ class ExpiringInMemoryTrackerStore(InMemoryTrackerStore):
         return await super().keys()
 
 
+# Compare and set in Redis: the tracker is written only when the stored text (by its SHA-1) is
+# still the one it was handed out from (or is gone); else 0 and the caller merges as Rasa does.
+SAVE_IF_UNCHANGED = """
+local current = redis.call('GET', KEYS[1])
+if current and redis.sha1hex(current) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+return 1
+"""
+
+
 class LendingRedisTrackerStore(RedisTrackerStore):
     """Rasa's Redis store, lending the last saved tracker and merging only when needed.
 
@@ -137,6 +148,7 @@ class LendingRedisTrackerStore(RedisTrackerStore):
         super().__init__(domain, **kwargs)
         self.lender = Lender()
         self.whole: Dict[Text, Text] = {}  # sender -> stored text of a tracker handed out whole
+        self._save_if_unchanged = self.red.register_script(SAVE_IF_UNCHANGED)
 
     async def _retrieve(self, sender_id: Text, fetch_all_sessions: bool) -> Optional[DialogueStateTracker]:
         stored = self.red.get(self.key_prefix + sender_id)
@@ -164,12 +176,12 @@ class LendingRedisTrackerStore(RedisTrackerStore):
             self.lender.forget(sender)  # the merged tracker is not this object
             return
         key = self.key_prefix + sender
-        stored = self.red.get(key)
-        if stored is not None and stored != handed_out_from:
+        serialised = self.serialise_tracker(tracker)
+        expected = hashlib.sha1(handed_out_from.encode("utf-8") if isinstance(handed_out_from, str) else handed_out_from)
+        # One round trip: written only when the stored text is still the one handed out.
+        if not self._save_if_unchanged(keys=[key], args=[expected.hexdigest(), serialised, int(timeout or self.record_exp)]):
             # Somebody else saved in between: Rasa's merge.
             await super().save(tracker, timeout)
             self.lender.forget(sender)
             return
-        serialised = self.serialise_tracker(tracker)
-        self.red.set(key, serialised, ex=timeout or self.record_exp)
         self.lender.keep(tracker, serialised)

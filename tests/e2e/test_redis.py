@@ -93,7 +93,7 @@ def test_endpoints_parse_the_redis_url(tmp_path):
         "password": "geh@eim",
         "record_exp": SESSION_SECONDS,
     }
-    assert lock["type"] == "redis" and lock["key_prefix"] == "meldcode" and "record_exp" not in lock
+    assert lock["type"] == "bot.locks.QueueLockStore" and lock["key_prefix"] == "meldcode" and "record_exp" not in lock
     with pytest.raises(ValueError):
         write_endpoints(tmp_path, 5055, {"REDIS_URL": "http://x"})
 
@@ -200,3 +200,44 @@ def test_redis_restart_gets_a_clear_message_then_recovers(tmp_path):
     finally:
         stop_stack(stack)
         redis_proc.kill()
+
+
+def test_saving_a_lent_tracker_is_one_round_trip_and_never_overwrites_another_servers_turn():
+    """The check "is the stored text still the one this tracker was built from?" and the write
+    are one compare-and-set script in Redis (bot/stores.SAVE_IF_UNCHANGED), not a GET and a SET."""
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import UserUttered
+
+    from bot.stores import LendingRedisTrackerStore
+
+    with redis_server(free_port()) as url:
+        port = int(url.rsplit(":", 1)[1].split("/")[0])
+        a, b = (LendingRedisTrackerStore(Domain.empty(), port=port, record_exp=60) for _ in "ab")
+
+        async def scenario():
+            tracker = await a.get_or_create_tracker("cas")
+            tracker.update(UserUttered("een"))
+            await a.save(tracker)
+            warm = await a.retrieve("cas")  # the script is loaded into Redis on first use
+            warm.update(UserUttered("warm"))
+            await a.save(warm)
+            lent = await a.retrieve("cas")
+            lent.update(UserUttered("twee"))
+            calls = []
+            original = a.red.execute_command
+            a.red.execute_command = lambda *args, **kw: calls.append(args[0]) or original(*args, **kw)
+            await a.save(lent)
+            a.red.execute_command = original
+            # B saves between A's retrieve and A's save: A's save must not overwrite it
+            on_a = await a.retrieve("cas")
+            on_b = await b.retrieve("cas")
+            on_b.update(UserUttered("drie"))
+            await b.save(on_b)
+            on_a.update(UserUttered("vier"))
+            await a.save(on_a)
+            return calls, await b.retrieve("cas")
+
+        calls, final = asyncio.run(scenario())
+    assert calls == ["EVALSHA"], calls
+    said = [e.text for e in final.events if isinstance(e, UserUttered)]
+    assert "drie" in said and "vier" in said, said
