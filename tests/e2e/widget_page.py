@@ -190,12 +190,17 @@ def inject(routes):
     return send
 
 
-def routed(p: Page) -> list:
-    """The page's socket.io WebSockets, passed through to the bot (the last one is the newest)."""
+def routed(p: Page, drop=None) -> list:
+    """The page's socket.io WebSockets, passed through to the bot (the last one is the newest).
+
+    `drop(frame)` true keeps a frame from the page away from the bot (so its answer cannot race
+    with what a test checks)."""
     routes = []
 
     def route(ws):
-        ws.connect_to_server()
+        server = ws.connect_to_server()
+        if drop is not None:
+            ws.on_message(lambda frame: None if drop(frame) else server.send(frame))
         routes.append(ws)
 
     p.page.route_web_socket(re.compile(r"/socket\.io/"), route)
