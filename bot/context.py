@@ -345,8 +345,9 @@ def start_from_situation(parsed: Dict[str, Any], text: str) -> Dict[str, Any]:
 
 LEADING_AGE = re.compile(
     r"^\s*(?:(?:ik ben|ze is|zij is|hij is|i'm|i am|she's|he's|she is|he is)\s+)?(\d{1,3})\b"
-    r"(?!\s*(?:uur|u\b|euro|€|%|keer|x\b|min|kg|km|kinderen|kids|mensen|people|hours|minutes|"
-    r"(?:jaar|years?|maanden|months|weken|weeks)\s+(?:geleden|lang|ago|long)))",
+    r"(?!\s*(?:uur|u\b|euro|€|%|keer|x\b|min|sec|kg|km|kinderen|kids|mensen|people|hours|minutes|"
+    r"dag|day|weken|week|maand|month|nacht|night|"  # "20 dagen geleden", "5 maanden zwanger": no age
+    r"(?:jaar|years?)\s+(?:geleden|lang|ago|long)))",
     re.I,
 )
 
@@ -474,8 +475,13 @@ def with_signs(parsed: Dict[str, Any], text: str, earlier: Callable[[], str] = l
     top = (parsed.get("intent") or {}).get("name")
     if text.startswith("/") or not top or has_signs(top, parsed, text, earlier):
         return parsed
+    from bot.crisis import CRISIS_INTENTS
+
+    # never a crisis intent from the ranking: the crisis layer has already read the message
     ranking = [
-        r for r in parsed.get("intent_ranking") or [] if r.get("name") != top and has_signs(r["name"], parsed, text, earlier)
+        r
+        for r in parsed.get("intent_ranking") or []
+        if r.get("name") not in (top, *CRISIS_INTENTS) and has_signs(r["name"], parsed, text, earlier)
     ]
     best = dict(ranking[0]) if ranking and (ranking[0].get("confidence") or 0) >= FALLBACK_THRESHOLD else None
     return {**parsed, "intent": best or {"name": "nlu_fallback", "confidence": 1.0}, "intent_ranking": ranking}

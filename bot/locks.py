@@ -3,18 +3,21 @@
 Rasa's RedisLockStore keeps a JSON ticket list per conversation and reads and writes it about
 seven times per message (issue a ticket: get, set; wait: get; finish: get, set; clean up: get,
 delete), each a round trip to Redis; read-modify-write without a transaction, so two servers
-that take a ticket at the same moment can overwrite each other's. Here a conversation has two
-counters, `<prefix><id>:next` (tickets issued) and `<prefix><id>:done` (tickets finished), each
-changed by a Lua script in one atomic round trip:
+that take a ticket at the same moment can overwrite each other's. Here a conversation has one
+hash `<prefix><id>` with two counters, `next` (tickets issued) and `done` (tickets finished),
+changed by Lua scripts, each one atomic round trip (one key, so also on a Redis Cluster):
 
-- take a ticket: INCR next, read done (one script). The message may go when done == ticket - 1
-  (at once when nobody else is busy with the conversation);
-- else wait, reading done every `POLL_S` seconds;
-- finished: done = max(done, ticket) (one script).
+- take a ticket: HINCRBY next, read done. The message may go when done == ticket - 1 (at once
+  when nobody else is busy with the conversation);
+- else wait, reading done every `POLL_S` seconds (which keeps the hash alive while it waits);
+- finished: done = max(done, ticket), only while the hash exists (an expired hash started the
+  count again; a late finish must not let later tickets through together).
 
-Both keys expire `lock_lifetime` seconds after the last use, as Rasa's tickets do; a message
-whose turn does not come within `lock_lifetime` (a server died holding the conversation) goes on
-and moves done up to its own ticket, as Rasa's expired tickets let the next one go.
+The hash expires `lock_lifetime` seconds after its last use, as Rasa's tickets do. A holder that
+died (a server crashed) never finishes: when `done` has not moved for `lock_lifetime`, the ticket
+right behind it (and only that one, by a compare-and-set) takes its place, so the waiting
+messages still go one at a time, in order. A message that gives up waiting (its request was
+cancelled) finishes in the background when its turn comes, so the others need not wait for it.
 endpoints.yml: `lock_store: {type: bot.locks.QueueLockStore, url: ..., port: ..., ...}` (the
 launcher writes it with REDIS_URL, bot/server_files.py).
 """
@@ -35,15 +38,26 @@ logger = logging.getLogger(__name__)
 POLL_S = 0.05  # how often a waiting message looks whether its turn has come
 
 TAKE = """
-local ticket = redis.call('INCR', KEYS[1])
+local ticket = redis.call('HINCRBY', KEYS[1], 'next', 1)
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
-local done = tonumber(redis.call('GET', KEYS[2]) or '0')
-return {ticket, done}
+return {ticket, tonumber(redis.call('HGET', KEYS[1], 'done') or '0')}
+"""
+# done, and the hash kept alive while a message waits; -1 when the hash is gone
+POLL = """
+if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return -1 end
+return tonumber(redis.call('HGET', KEYS[1], 'done') or '0')
 """
 FINISH = """
-local done = tonumber(redis.call('GET', KEYS[2]) or '0')
-if done < tonumber(ARGV[2]) then redis.call('SET', KEYS[2], ARGV[2]) end
-redis.call('PEXPIRE', KEYS[2], ARGV[1])
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local done = tonumber(redis.call('HGET', KEYS[1], 'done') or '0')
+if done < tonumber(ARGV[2]) then redis.call('HSET', KEYS[1], 'done', ARGV[2]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 1
+"""
+# a dead holder: done moves from the holder's predecessor to the holder, if nobody did it yet
+SKIP = """
+if tonumber(redis.call('HGET', KEYS[1], 'done') or '0') ~= tonumber(ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[1], 'done', tonumber(ARGV[2]) + 1)
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1
 """
@@ -59,38 +73,54 @@ class QueueLockStore(RedisLockStore):
         kwargs.pop("type", None)
         super().__init__(**kwargs)
         self._take = self.red.register_script(TAKE)
+        self._poll = self.red.register_script(POLL)
         self._finish = self.red.register_script(FINISH)
+        self._skip = self.red.register_script(SKIP)
 
-    def _keys(self, conversation_id: Text) -> list:
-        base = self.key_prefix + conversation_id
-        return [base + ":next", base + ":done"]
+    def _key(self, conversation_id: Text) -> str:
+        return self.key_prefix + conversation_id
 
     def take_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> tuple:
         """(ticket, tickets finished so far) in one round trip."""
         try:
-            ticket, done = self._take(keys=self._keys(conversation_id), args=[int(lock_lifetime * 1000)])
+            ticket, done = self._take(keys=[self._key(conversation_id)], args=[_ms(lock_lifetime)])
         except Exception as e:
             raise LockError(f"Error while acquiring lock. Error:\n{e}") from e
         return int(ticket), int(done)
 
     def finish(self, conversation_id: Text, ticket: int, lock_lifetime: float = LOCK_LIFETIME) -> None:
         try:
-            self._finish(keys=self._keys(conversation_id), args=[int(lock_lifetime * 1000), ticket])
-        except Exception as e:  # the keys expire by themselves; the next message goes after lock_lifetime
+            self._finish(keys=[self._key(conversation_id)], args=[_ms(lock_lifetime), ticket])
+        except Exception as e:  # the hash expires by itself; the next message goes after lock_lifetime
             logger.warning("could not release a conversation lock: %s", type(e).__name__)
 
     async def _wait_turn(self, conversation_id: Text, ticket: int, done: int, lock_lifetime: float) -> None:
-        deadline = time.monotonic() + lock_lifetime
-        done_key = self._keys(conversation_id)[1]
+        key, ms = [self._key(conversation_id)], _ms(lock_lifetime)
+        moved = time.monotonic()  # when done last moved
         while done < ticket - 1:
-            if time.monotonic() > deadline:
-                logger.warning("a conversation lock was not released in %.0f s: going on", lock_lifetime)
-                return
             await asyncio.sleep(POLL_S)
             try:
-                done = int(self.red.get(done_key) or 0)
+                now_done = int(self._poll(keys=key, args=[ms]))
+                if now_done < 0:
+                    return  # the hash expired: the conversation's count started again, nobody holds it
+                if now_done != done:
+                    done, moved = now_done, time.monotonic()
+                elif (
+                    done == ticket - 2
+                    and time.monotonic() - moved > lock_lifetime
+                    and self._skip(keys=key, args=[ms, done])
+                ):
+                    logger.warning("a conversation lock was not released in %.0f s: going on", lock_lifetime)
+                    return
             except Exception as e:
                 raise LockError(f"Could not acquire lock. Error:\n{e}") from e
+
+    async def _finish_when_its_turn_comes(self, conversation_id: Text, ticket: int, lock_lifetime: float) -> None:
+        try:
+            await self._wait_turn(conversation_id, ticket, -1, lock_lifetime)
+        except Exception:  # noqa: BLE001 - Redis gone: the hash expires by itself
+            return
+        self.finish(conversation_id, ticket, lock_lifetime)
 
     @asynccontextmanager
     async def lock(
@@ -99,6 +129,16 @@ class QueueLockStore(RedisLockStore):
         ticket, done = self.take_ticket(conversation_id, lock_lifetime)
         try:
             await self._wait_turn(conversation_id, ticket, done, lock_lifetime)
+        except BaseException:
+            # Given up before its turn (cancelled, Redis error): it must not let the next ticket
+            # go while an earlier one still runs, nor keep the others waiting.
+            asyncio.ensure_future(self._finish_when_its_turn_comes(conversation_id, ticket, lock_lifetime))
+            raise
+        try:
             yield TicketLock(conversation_id)
         finally:
             self.finish(conversation_id, ticket, lock_lifetime)
+
+
+def _ms(seconds: float) -> int:
+    return max(1, int(seconds * 1000))

@@ -380,8 +380,10 @@ class Lexicon:
             found = found or next((w for w in writer if w[0] == "nee"), None)
         else:
             found = minors[0][:3] if minors else None
-            # adult only when nobody in it might be under 18 (a child word beside an adult's age aside)
-            if not found and about and all(x[0] == "nee" or (said_adult and not x[3] and x[0] == "ja") for x in about):
+            # adult only when nobody in it might be under 18; a child word beside an adult's age
+            # leaves it open (the form asks: "mijn collega van 30 ... zijn zoontje")
+            child_word = any(x[0] == "ja" for x in about + others)
+            if not found and about and not child_word and all(x[0] == "nee" for x in about):
                 found = next(x for x in about if x[0] == "nee")[:3]
         if not found:
             return rol, None, 0, 0

@@ -92,6 +92,81 @@ def test_a_dead_holder_frees_the_conversation_after_the_lock_lifetime(store):
 
     waited = asyncio.run(main())
     assert 0.25 <= waited < 2
-    # the keys expire with the lifetime: nothing of the conversation stays in Redis
+    # the hash expires with the lifetime: nothing of the conversation stays in Redis
     time.sleep(0.5)
-    assert not store.red.exists(*[store.key_prefix + conversation + s for s in (":next", ":done")])
+    assert not store.red.exists(store.key_prefix + conversation)
+
+
+def test_behind_a_dead_holder_the_others_still_go_one_at_a_time_in_order(store):
+    """Review of 2026-12-04: all waiters behind a dead holder reached their deadline together."""
+    conversation, log = uuid.uuid4().hex, []
+    store.take_ticket(conversation, 0.3)  # taken by a server that died
+
+    async def message(i):
+        await asyncio.sleep(i * 0.01)
+        async with store.lock(conversation, lock_lifetime=0.3):
+            log.append(("start", i))
+            await asyncio.sleep(0.05)
+            log.append(("end", i))
+
+    async def main():
+        await asyncio.gather(*(message(i) for i in range(4)))
+
+    asyncio.run(main())
+    assert log == [(kind, i) for i in range(4) for kind in ("start", "end")]
+
+
+def test_a_late_finish_after_the_hash_expired_lets_no_two_messages_run_together(store):
+    """A holder slower than the lock lifetime finished into a new count: later tickets ran at once."""
+    conversation, log = uuid.uuid4().hex, []
+    ticket, _ = store.take_ticket(conversation, 0.1)
+    time.sleep(0.3)  # the hash expired while the slow holder was busy
+    store.finish(conversation, ticket + 5, 0.1)  # a finish that came late (and with a high ticket)
+
+    async def message(i):
+        await asyncio.sleep(i * 0.01)
+        async with store.lock(conversation, lock_lifetime=5):
+            log.append(("start", i))
+            await asyncio.sleep(0.05)
+            log.append(("end", i))
+
+    async def main():
+        await asyncio.gather(*(message(i) for i in range(3)))
+
+    asyncio.run(main())
+    assert log == [(kind, i) for i in range(3) for kind in ("start", "end")]
+
+
+def test_a_message_that_gives_up_waiting_neither_frees_the_holder_nor_blocks_the_next(store):
+    """A cancelled waiter finished its ticket at once, so the next one ran beside the holder."""
+    conversation, log = uuid.uuid4().hex, []
+
+    async def holder():
+        async with store.lock(conversation, lock_lifetime=5):
+            log.append("holder start")
+            await asyncio.sleep(0.4)
+            log.append("holder end")
+
+    async def gives_up():
+        await asyncio.sleep(0.05)
+        async with store.lock(conversation, lock_lifetime=5):
+            log.append("never")
+
+    async def next_one():
+        await asyncio.sleep(0.1)
+        t0 = time.monotonic()
+        async with store.lock(conversation, lock_lifetime=5):
+            log.append("next start")
+        return time.monotonic() - t0
+
+    async def main():
+        waiting = asyncio.ensure_future(gives_up())
+        h, n = asyncio.ensure_future(holder()), asyncio.ensure_future(next_one())
+        await asyncio.sleep(0.2)
+        waiting.cancel()  # its request went away while it waited
+        await h
+        return await n
+
+    waited = asyncio.run(main())
+    assert log == ["holder start", "holder end", "next start"]
+    assert waited < 1.5  # not the lock lifetime (5 s)

@@ -334,6 +334,10 @@ def test_the_number_said_first_answers_the_age_question():
         intent_of(answer_to(parsed("affirm"), "minderjarig", "2 kinderen heb ik, maar het gaat om mijn zus van 30"))
         == "deny"
     )
+    # days, weeks, months said first are no age either (review of 2026-12-04)
+    assert intent_of(answer_to(parsed("deny"), "minderjarig", "20 dagen geleden liep ze weg, ze is 15")) == "affirm"
+    assert intent_of(answer_to(parsed("affirm"), "minderjarig", "3 weken terug hoorde ik het, hij is 40")) == "deny"
+    assert intent_of(answer_to(parsed("affirm"), "minderjarig", "5 maanden zwanger, ze is 24")) == "deny"
 
 
 @pytest.mark.parametrize(

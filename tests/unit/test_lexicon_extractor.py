@@ -294,8 +294,10 @@ AGES = [
     ("het speelt al 3 jaar", None),
     ("het begon 2 jaar geleden", None),
     ("mijn vriend (25) slaat me", None),
-    # a child word without an age does not outweigh an adult's age said in so many words
-    ("Mijn nichtje van 19 moet van zes tot middernacht poetsen en op drie kinderen passen", "nee"),
+    # a child word without an age beside an adult's age: the form asks (it may be the child's
+    # worry: "mijn buurman van 45 laat zijn zoontje drugs rondbrengen" is no adult route)
+    ("Mijn nichtje van 19 moet van zes tot middernacht poetsen en op drie kinderen passen", None),
+    ("mijn buurman van 45 laat zijn zoontje drugs rondbrengen", None),
     # "(20, from Spain)" is an age; "some kind of" is no child
     ("my flatmate (20, from Spain) lets some guys use his account, some kind of criminal thing", "nee"),
     # "klas (16)" is an age ("groep 7" is not); "een vriend heeft van 24" is her boyfriend's age
