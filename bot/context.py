@@ -344,7 +344,7 @@ def start_from_situation(parsed: Dict[str, Any], text: str) -> Dict[str, Any]:
 
 
 LEADING_AGE = re.compile(
-    r"^\s*(?:(?:ik ben|ze is|zij is|hij is|i'm|i am|she's|he's|she is|he is)\s+)?(\d{1,3})\b"
+    r"^\s*(?:(?:ik ben|ze is|zij is|hij is|i'm|i am|she's|he's|she is|he is|i have|i'm having)\s+)?(\d{1,3})\b"
     r"(?!\s*(?:uur|u\b|euro|€|%|keer|x\b|min|sec|kg|km|kinderen|kids|mensen|people|hours|minutes|"
     r"dag|day|weken|week|maand|month|nacht|night|"  # "20 dagen geleden", "5 maanden zwanger": no age
     r"(?:jaar|years?)\s+(?:geleden|lang|ago|long)))",

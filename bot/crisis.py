@@ -133,6 +133,9 @@ class Thresholds:
     # model alone found scored P(calm) <= 0.11 (one asked at 0.18), calm stories 0.18-0.44.
     long_words: int = 35
     long_calm: float = 0.12
+    # ... except for suicide: a missed 113 does harm, so in a long story the model alone still
+    # gives 113 when it is this sure of the suicide family (calm stories scored at most 0.53).
+    long_suicide: float = 0.6
 
 
 class CrisisLayer:
@@ -196,9 +199,11 @@ class CrisisLayer:
         if words > self.t.long_words and calm >= self.t.long_calm:
             # A story at length ("my wife has been hitting me for two years ..."): the model alone
             # at most asks "Is er nu gevaar?" (a neighbour's long story that ends "nu is het
-            # ineens helemaal stil" is asked), never a 113 or danger answer.
+            # ineens helemaal stil" is asked), never a danger answer, a 113 only when it is sure.
             if FAMILY[top] == "acute" and calm < self.t.ask and not answering:
                 return Result("unclear", [Hit("unclear", "classifier", False, 0)])
+            if FAMILY[top] == "suicide" and crisis[top] >= self.t.long_suicide and not answering:
+                return Result(top, [Hit(top, "classifier", False, 0)])
             return found
         if answering:
             return Result(top, [Hit(top, "classifier", False, 0)]) if calm < self.t.add_answering else found

@@ -106,9 +106,7 @@ class QueueLockStore(RedisLockStore):
                 if now_done != done:
                     done, moved = now_done, time.monotonic()
                 elif (
-                    done == ticket - 2
-                    and time.monotonic() - moved > lock_lifetime
-                    and self._skip(keys=key, args=[ms, done])
+                    done == ticket - 2 and time.monotonic() - moved > lock_lifetime and self._skip(keys=key, args=[ms, done])
                 ):
                     logger.warning("a conversation lock was not released in %.0f s: going on", lock_lifetime)
                     return

@@ -85,6 +85,20 @@ DURATION_BEFORE = re.compile(
 PAST_BEFORE = re.compile(
     r"\b(?:toen|when|sinds|since|vanaf|from)\s+(?:ik|ze|zij|hij|i|she|he|we|wij)\s*(?:was|were)?\s*$", re.I
 )
+# "ik ben 1 jaar hier", "we zijn 3 jaar getrouwd", "i've been here 5 years": a time, not an age
+DURATION_AFTER = re.compile(
+    r"^\s*(?:jaar|jr|years?)?\s*(?:hier|in (?:nederland|nl|holland|the netherlands|dit land|this country)|here|"
+    r"getrouwd|samen|married|together|bezig|in dienst|aan het werk|werkzaam|working|"
+    r"bij (?:hem|haar|ons|hen|dit|deze)|with (?:him|her|them|this))\b",
+    re.I,
+)
+# "he said he was 19", "hij zei dat hij 19 was": a claim about someone's age (often of the one
+# who harms), no age to route by
+CLAIM_BEFORE = re.compile(
+    r"\b(?:said|says|told me|claimed|claims|pretended|zei|zegt|zeggen|zeiden|beweerde|beweert|deed alsof)\s+"
+    r"(?:that\s+|dat\s+)?(?:he|she|they|hij|ze|zij|ie)\s*(?:was|is|were|would be)?\s*$",
+    re.I,
+)
 IT_BEFORE = re.compile(r"\b(?:het|dat|dit|'t|er|alles|even)\s+$", re.I)
 IT_IS_BEFORE = re.compile(
     r"\b(?:het|dat|dit|'t|er|alles|even)\s+(?:is|was)\s+(?:(?:nu|al|inmiddels|alweer|ruim)\s+)*$", re.I
@@ -129,6 +143,10 @@ def ages_in(text: str) -> List[Age]:
                 continue  # "dat even is nu vijf jaar", "het is 3 jaar geleden": a time, not an age
             if PAST_BEFORE.search(text[max(0, m.start() - 20) : m.start() + len(pre)]) or PAST_BEFORE.search(before):
                 continue  # "toen ik 17 was", "when she was 15": an age then, not now
+            if DURATION_AFTER.match(text[m.end() : m.end() + 30]):
+                continue  # "ik ben 1 jaar hier": how long, not how old
+            if CLAIM_BEFORE.search(text[max(0, m.start() - 40) : m.start() + len(pre)]) or CLAIM_BEFORE.search(before):
+                continue  # "he said he was 19": what he said of himself
             lo = hi = float(n)
             if cmp in LESS.split("|"):
                 lo, hi = 0.0, n - 0.5

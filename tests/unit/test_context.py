@@ -338,6 +338,8 @@ def test_the_number_said_first_answers_the_age_question():
     assert intent_of(answer_to(parsed("deny"), "minderjarig", "20 dagen geleden liep ze weg, ze is 15")) == "affirm"
     assert intent_of(answer_to(parsed("affirm"), "minderjarig", "3 weken terug hoorde ik het, hij is 40")) == "deny"
     assert intent_of(answer_to(parsed("affirm"), "minderjarig", "5 maanden zwanger, ze is 24")) == "deny"
+    # "i have 24" (as one says it in Spanish or French) is an age said first
+    assert intent_of(answer_to(parsed("affirm"), "minderjarig", "i have 24")) == "deny"
 
 
 @pytest.mark.parametrize(

@@ -282,5 +282,8 @@ def test_a_long_calm_story_gets_no_crisis_answer_from_the_model_alone():
     # Sure enough, it still answers; an acute reading still asks "Is er nu gevaar?".
     assert layer({"calm": 0.05, "suicide": 0.95}).detect(story).kind == "suicide"
     assert layer({"calm": 0.2, "acute": 0.8}).detect(story).kind == "unclear"
+    # ... and a suicide reading it is sure of keeps its 113 in a long story (review of 12-04:
+    # a missed 113 does harm)
+    assert layer({"calm": 0.24, "suicide": 0.70, "acute": 0.06}).detect(story).kind == "suicide"
     # A short message is not a story: the suicide family needs less evidence there.
     assert layer({"calm": 0.18, "suicide": 0.53, "acute": 0.29}).detect("ik kan het echt niet meer aan").kind == "suicide"

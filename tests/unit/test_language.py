@@ -317,3 +317,13 @@ def test_bulgarian_ukrainian_and_arabic_in_latin_letters():
     assert lang.detect("ik ben 2de jaars en heb al 3x gebeld")[0] == "nl"
     assert lang.detect("see u 2morrow at 9am ok")[0] == "en"
     assert lang.detect("ik ga sega eten vanavond")[0] == "nl"
+
+
+def test_a_short_reply_with_the_conversations_own_words_stays_in_its_language():
+    """ "no im in 5 vwo lol" in an English conversation was read as Polish; the next question came in Dutch."""
+    from bot.language import conversation_language
+
+    assert conversation_language("en", "no im in 5 vwo lol") == "en"
+    # a message clearly in another language still switches
+    assert conversation_language("en", "nee ik zit op de havo") == "nl"
+    assert conversation_language("nl", "I am worried about my sister") == "en"

@@ -309,6 +309,11 @@ AGES = [
     ("hij zei ik kon 'even' werken. Dat even is nu vijf jaar", None),
     ("Ik leerde hem kennen toen ik 17 was, hij was lief", None),
     ("it started when she was 15, now she is 22", "nee"),
+    # how long, not how old; what someone said of himself (held-out set 7)
+    ("goedemorgen. mijn nederlands is niet goed. ik ben 1 jaar hier. ik vraag over werk", None),
+    ("we zijn 3 jaar getrouwd en hij slaat me", None),
+    ("met him on snap like 2 months ago, he said he was 19. he sent me money for pics", None),
+    ("hij zei dat hij 19 was maar hij is veel ouder", None),
 ]
 
 
