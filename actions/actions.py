@@ -89,6 +89,15 @@ class ValidateRouteForm(FormValidationAction):
         question ("maakt niet uit, mama mag het wel weten" read as exploitation) does not change it."""
         return {"zorg": kept_value(tracker, "zorg", value, named_counts=True)}
 
+    def validate_minderjarig(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        """A minor, once known, stays unless the form asks it: NLU's guess of elder abuse on a later
+        story ("hij woont nog bij mijn ouders") made "mijn broertje" an adult (held-out set 7)."""
+        if earlier_value(tracker, "minderjarig") == "ja" and tracker.get_slot("requested_slot") != "minderjarig":
+            return {"minderjarig": "ja"}
+        return {"minderjarig": value}
+
 
 class ActionRoute(Action):
     def name(self) -> Text:

@@ -155,3 +155,19 @@ def test_the_worry_stays_unless_asked_or_named_in_words():
     assert form.validate_zorg("mensenhandel", d, named, {}) == {"zorg": "mensenhandel"}
     asked = form_tracker(events, {"zorg": "mensenhandel"}, "zorg")
     assert form.validate_zorg("mensenhandel", d, asked, {}) == {"zorg": "mensenhandel"}
+
+
+def test_a_minor_stays_a_minor_unless_the_form_asks():
+    """ "ik ben 28 en ik maak me zorgen om mijn broertje", then a story NLU read as elder abuse
+    (its mapping sets minderjarig=nee): the route lost Veilig Thuis (held-out set 7)."""
+    events = [
+        {"event": "user", "text": "ik ben 28 en ik maak me zorgen om mijn broertje"},
+        {"event": "slot", "name": "minderjarig", "value": "ja"},
+        {"event": "user", "text": "hij woont nog bij mijn ouders ..."},
+        {"event": "slot", "name": "minderjarig", "value": "nee"},
+    ]
+    form, d = ValidateRouteForm(), CollectingDispatcher()
+    story = form_tracker(events, {"minderjarig": "nee"}, "zorg")
+    assert form.validate_minderjarig("nee", d, story, {}) == {"minderjarig": "ja"}
+    asked = form_tracker(events, {"minderjarig": "nee"}, "minderjarig")
+    assert form.validate_minderjarig("nee", d, asked, {}) == {"minderjarig": "nee"}
