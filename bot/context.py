@@ -344,12 +344,16 @@ def start_from_situation(parsed: Dict[str, Any], text: str) -> Dict[str, Any]:
 
 
 LEADING_AGE = re.compile(
-    r"^\s*(?:(?:ik ben|ze is|zij is|hij is|i'm|i am|she's|he's|she is|he is|i have|i'm having)\s+)?(\d{1,3})\b"
+    r"^\s*(?:(?:ik ben|ze is|zij is|hij is|i'm|i am|she's|he's|she is|he is)\s+)?(\d{1,3})\b"
     r"(?!\s*(?:uur|u\b|euro|€|%|keer|x\b|min|sec|kg|km|kinderen|kids|mensen|people|hours|minutes|"
     r"dag|day|weken|week|maand|month|nacht|night|"  # "20 dagen geleden", "5 maanden zwanger": no age
     r"(?:jaar|years?)\s+(?:geleden|lang|ago|long)))",
     re.I,
 )
+
+
+# "i have 24" (as one says it in Spanish or French): an age only as the whole answer
+HAVE_AGE = re.compile(r"^\s*i (?:have|got)\s+(\d{1,3})\s*(?:years?(?: old)?|yo|y/o|yrs)?\s*[.!]*\s*$", re.I)
 
 
 def age_answer(parsed: Dict[str, Any], text: str, first: Optional[str]) -> Tuple[Dict[str, Any], Optional[str]]:
@@ -359,7 +363,7 @@ def age_answer(parsed: Dict[str, Any], text: str, first: Optional[str]) -> Tuple
     from bot.components.lexicon_extractor import ages_in
 
     entities = parsed.get("entities") or []
-    lead = LEADING_AGE.match(text)
+    lead = LEADING_AGE.match(text) or HAVE_AGE.match(text)
     if lead and 0 < int(lead.group(1)) < 110:
         # "16. die gast is al volwassen, 23 ofzo": the number said first answers the question.
         value = "ja" if int(lead.group(1)) < 18 else "nee"

@@ -202,7 +202,7 @@ class CrisisLayer:
             # ineens helemaal stil" is asked), never a danger answer, a 113 only when it is sure.
             if FAMILY[top] == "acute" and calm < self.t.ask and not answering:
                 return Result("unclear", [Hit("unclear", "classifier", False, 0)])
-            if FAMILY[top] == "suicide" and crisis[top] >= self.t.long_suicide and not answering:
+            if FAMILY[top] == "suicide" and crisis[top] >= self.t.long_suicide:  # also as a form's answer
                 return Result(top, [Hit(top, "classifier", False, 0)])
             return found
         if answering:

@@ -10,13 +10,13 @@ changed by Lua scripts, each one atomic round trip (one key, so also on a Redis 
 - take a ticket: HINCRBY next, read done. The message may go when done == ticket - 1 (at once
   when nobody else is busy with the conversation);
 - else wait, reading done every `POLL_S` seconds (which keeps the hash alive while it waits);
-- finished: done = max(done, ticket), only while the hash exists (an expired hash started the
-  count again; a late finish must not let later tickets through together).
+- finished: done = ticket, only by the holder (done == ticket - 1, a ticket of this count: an
+  expired hash starts the count again, and a late finish must not let later tickets through).
 
 The hash expires `lock_lifetime` seconds after its last use, as Rasa's tickets do. A holder that
-died (a server crashed) never finishes: when `done` has not moved for `lock_lifetime`, the ticket
-right behind it (and only that one, by a compare-and-set) takes its place, so the waiting
-messages still go one at a time, in order. A message that gives up waiting (its request was
+died (a server crashed) never finishes: when `done` has not moved for `lock_lifetime`, a waiter
+moves it on by one (a compare-and-set, so only once), so the waiting messages still go one at a
+time, in order, also behind several dead tickets. A message that gives up waiting (its request was
 cancelled) finishes in the background when its turn comes, so the others need not wait for it.
 endpoints.yml: `lock_store: {type: bot.locks.QueueLockStore, url: ..., port: ..., ...}` (the
 launcher writes it with REDIS_URL, bot/server_files.py).
@@ -36,6 +36,7 @@ from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 logger = logging.getLogger(__name__)
 
 POLL_S = 0.05  # how often a waiting message looks whether its turn has come
+_BACKGROUND: set = set()  # finishers of messages that gave up waiting
 
 TAKE = """
 local ticket = redis.call('HINCRBY', KEYS[1], 'next', 1)
@@ -47,14 +48,18 @@ POLL = """
 if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return -1 end
 return tonumber(redis.call('HGET', KEYS[1], 'done') or '0')
 """
+# Only the holder finishes: done == ticket - 1 and the ticket of this count (a holder slower than
+# the lifetime finishing into a new count, or one that was skipped, changes nothing).
 FINISH = """
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local ticket = tonumber(ARGV[2])
 local done = tonumber(redis.call('HGET', KEYS[1], 'done') or '0')
-if done < tonumber(ARGV[2]) then redis.call('HSET', KEYS[1], 'done', ARGV[2]) end
+local issued = tonumber(redis.call('HGET', KEYS[1], 'next') or '0')
+if done ~= ticket - 1 or ticket > issued then return 0 end
+redis.call('HSET', KEYS[1], 'done', ticket)
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1
 """
-# a dead holder: done moves from the holder's predecessor to the holder, if nobody did it yet
+# a dead holder: done moves on by one, if nobody did it yet
 SKIP = """
 if tonumber(redis.call('HGET', KEYS[1], 'done') or '0') ~= tonumber(ARGV[2]) then return 0 end
 redis.call('HSET', KEYS[1], 'done', tonumber(ARGV[2]) + 1)
@@ -105,20 +110,25 @@ class QueueLockStore(RedisLockStore):
                     return  # the hash expired: the conversation's count started again, nobody holds it
                 if now_done != done:
                     done, moved = now_done, time.monotonic()
-                elif (
-                    done == ticket - 2 and time.monotonic() - moved > lock_lifetime and self._skip(keys=key, args=[ms, done])
-                ):
-                    logger.warning("a conversation lock was not released in %.0f s: going on", lock_lifetime)
-                    return
+                elif time.monotonic() - moved > lock_lifetime:
+                    # the holder (ticket done + 1) has not finished in the lifetime: it died. Any
+                    # waiter moves done on by one (compare-and-set, so once), and the next in line goes.
+                    if self._skip(keys=key, args=[ms, done]):
+                        logger.warning("a conversation lock was not released in %.0f s: going on", lock_lifetime)
+                    moved = time.monotonic()
             except Exception as e:
                 raise LockError(f"Could not acquire lock. Error:\n{e}") from e
 
     async def _finish_when_its_turn_comes(self, conversation_id: Text, ticket: int, lock_lifetime: float) -> None:
-        try:
-            await self._wait_turn(conversation_id, ticket, -1, lock_lifetime)
-        except Exception:  # noqa: BLE001 - Redis gone: the hash expires by itself
+        deadline = time.monotonic() + 3 * lock_lifetime  # else the others skip it as a dead holder
+        while time.monotonic() < deadline:
+            try:
+                await self._wait_turn(conversation_id, ticket, -1, lock_lifetime)
+            except Exception:  # noqa: BLE001 - Redis away for a moment: try again
+                await asyncio.sleep(POLL_S * 10)
+                continue
+            self.finish(conversation_id, ticket, lock_lifetime)
             return
-        self.finish(conversation_id, ticket, lock_lifetime)
 
     @asynccontextmanager
     async def lock(
@@ -130,7 +140,9 @@ class QueueLockStore(RedisLockStore):
         except BaseException:
             # Given up before its turn (cancelled, Redis error): it must not let the next ticket
             # go while an earlier one still runs, nor keep the others waiting.
-            asyncio.ensure_future(self._finish_when_its_turn_comes(conversation_id, ticket, lock_lifetime))
+            task = asyncio.ensure_future(self._finish_when_its_turn_comes(conversation_id, ticket, lock_lifetime))
+            _BACKGROUND.add(task)  # kept until done (the event loop holds tasks weakly)
+            task.add_done_callback(_BACKGROUND.discard)
             raise
         try:
             yield TicketLock(conversation_id)

@@ -87,7 +87,7 @@ PAST_BEFORE = re.compile(
 )
 # "ik ben 1 jaar hier", "we zijn 3 jaar getrouwd", "i've been here 5 years": a time, not an age
 DURATION_AFTER = re.compile(
-    r"^\s*(?:jaar|jr|years?)?\s*(?:hier|in (?:nederland|nl|holland|the netherlands|dit land|this country)|here|"
+    r"^\s*(?:hier|in (?:nederland|nl|holland|the netherlands|dit land|this country)|here|"
     r"getrouwd|samen|married|together|bezig|in dienst|aan het werk|werkzaam|working|"
     r"bij (?:hem|haar|ons|hen|dit|deze)|with (?:him|her|them|this))\b",
     re.I,
@@ -143,10 +143,12 @@ def ages_in(text: str) -> List[Age]:
                 continue  # "dat even is nu vijf jaar", "het is 3 jaar geleden": a time, not an age
             if PAST_BEFORE.search(text[max(0, m.start() - 20) : m.start() + len(pre)]) or PAST_BEFORE.search(before):
                 continue  # "toen ik 17 was", "when she was 15": an age then, not now
-            if DURATION_AFTER.match(text[m.end() : m.end() + 30]):
-                continue  # "ik ben 1 jaar hier": how long, not how old
-            if CLAIM_BEFORE.search(text[max(0, m.start() - 40) : m.start() + len(pre)]) or CLAIM_BEFORE.search(before):
-                continue  # "he said he was 19": what he said of himself
+            unit = re.search(r"\b(?:jaar|jr|years?)\s*$", text[m.start() : m.end()], re.I)
+            if unit and pre != "van" and DURATION_AFTER.match(text[m.end() : m.end() + 30]):
+                continue  # "ik ben 1 jaar hier": how long, not how old ("een meisje van 15 bij hem" is an age)
+            claim = CLAIM_BEFORE.search(text[max(0, m.start() - 40) : m.start() + len(pre)]) or CLAIM_BEFORE.search(before)
+            if claim and n >= 18:
+                continue  # "he said he was 19": what he said of himself (a minor's age said is kept)
             lo = hi = float(n)
             if cmp in LESS.split("|"):
                 lo, hi = 0.0, n - 0.5

@@ -170,3 +170,18 @@ def test_a_message_that_gives_up_waiting_neither_frees_the_holder_nor_blocks_the
     waited = asyncio.run(main())
     assert log == ["holder start", "holder end", "next start"]
     assert waited < 1.5  # not the lock lifetime (5 s)
+
+
+def test_behind_two_dead_tickets_the_next_still_goes(store):
+    """Review of 2026-12-04: only the ticket right behind a dead holder could skip it, so two dead
+    tickets in a row blocked the conversation for good."""
+    conversation = uuid.uuid4().hex
+    store.take_ticket(conversation, 0.2)  # a server died holding the conversation ...
+    store.take_ticket(conversation, 0.2)  # ... and with a message waiting behind it
+
+    async def main():
+        t0 = time.monotonic()
+        async with store.lock(conversation, lock_lifetime=0.2):
+            return time.monotonic() - t0
+
+    assert 0.35 <= asyncio.run(main()) < 3

@@ -340,6 +340,7 @@ def test_the_number_said_first_answers_the_age_question():
     assert intent_of(answer_to(parsed("affirm"), "minderjarig", "5 maanden zwanger, ze is 24")) == "deny"
     # "i have 24" (as one says it in Spanish or French) is an age said first
     assert intent_of(answer_to(parsed("affirm"), "minderjarig", "i have 24")) == "deny"
+    assert intent_of(answer_to(parsed("affirm"), "minderjarig", "i have 3 children, she is 30")) == "deny"
 
 
 @pytest.mark.parametrize(
