@@ -99,6 +99,7 @@ CLAIM_BEFORE = re.compile(
     r"(?:that\s+|dat\s+)?(?:he|she|they|hij|ze|zij|ie)\s*(?:was|is|were|would be)?\s*$",
     re.I,
 )
+YEAR_UNIT_END = re.compile(r"\b(?:jaar|jr|years?)\s*$", re.I)  # an age said with its unit ("1 jaar")
 IT_BEFORE = re.compile(r"\b(?:het|dat|dit|'t|er|alles|even)\s+$", re.I)
 IT_IS_BEFORE = re.compile(
     r"\b(?:het|dat|dit|'t|er|alles|even)\s+(?:is|was)\s+(?:(?:nu|al|inmiddels|alweer|ruim)\s+)*$", re.I
@@ -141,13 +142,12 @@ def ages_in(text: str) -> List[Age]:
                 continue  # "een moeder van twee"
             if (kind == "na" and pre in ("is", "was") and IT_BEFORE.search(before)) or IT_IS_BEFORE.search(before):
                 continue  # "dat even is nu vijf jaar", "het is 3 jaar geleden": a time, not an age
-            if PAST_BEFORE.search(text[max(0, m.start() - 20) : m.start() + len(pre)]) or PAST_BEFORE.search(before):
+            if _just_before(PAST_BEFORE, text, m.start(), pre, 20):
                 continue  # "toen ik 17 was", "when she was 15": an age then, not now
-            unit = re.search(r"\b(?:jaar|jr|years?)\s*$", text[m.start() : m.end()], re.I)
+            unit = YEAR_UNIT_END.search(text[m.start() : m.end()])
             if unit and pre != "van" and DURATION_AFTER.match(text[m.end() : m.end() + 30]):
                 continue  # "ik ben 1 jaar hier": how long, not how old ("een meisje van 15 bij hem" is an age)
-            claim = CLAIM_BEFORE.search(text[max(0, m.start() - 40) : m.start() + len(pre)]) or CLAIM_BEFORE.search(before)
-            if claim and n >= 18:
+            if n >= 18 and _just_before(CLAIM_BEFORE, text, m.start(), pre, 40):
                 continue  # "he said he was 19": what he said of himself (a minor's age said is kept)
             lo = hi = float(n)
             if cmp in LESS.split("|"):
@@ -158,6 +158,12 @@ def ages_in(text: str) -> List[Age]:
                 lo, hi = n - 1.0, n - 0.5
             found.append(Age(lo, hi, m.start(), m.end(), kind, pre))
     return sorted(found, key=lambda a: a.start)
+
+
+def _just_before(regex: "re.Pattern[str]", text: str, start: int, pre: str, reach: int) -> bool:
+    """`regex` (anchored at its end) right before the age at `start`: in the `reach` characters
+    before it with the age's own first word (`pre`: "she was 15"), or ending where the age begins."""
+    return bool(regex.search(text[max(0, start - reach) : start + len(pre)]) or regex.search(text[:start]))
 
 
 def age_in(text: str) -> Optional[int]:

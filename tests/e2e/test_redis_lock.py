@@ -30,6 +30,29 @@ def store():
         yield LockStore.create(config)
 
 
+def _one_after_the_other(store, conversation: str, n: int, **lock_args) -> list:
+    """n messages of one conversation, arriving 10 ms apart while the first is still busy: the
+    log of when each started and ended."""
+    log = []
+
+    async def message(i):
+        await asyncio.sleep(i * 0.01)
+        async with store.lock(conversation, **lock_args):
+            log.append(("start", i))
+            await asyncio.sleep(0.05)
+            log.append(("end", i))
+
+    async def main():
+        await asyncio.gather(*(message(i) for i in range(n)))
+
+    asyncio.run(main())
+    return log
+
+
+def in_order(n: int) -> list:
+    return [(kind, i) for i in range(n) for kind in ("start", "end")]
+
+
 def test_rasa_builds_it_from_the_endpoints(store):
     from bot.locks import QueueLockStore
 
@@ -37,20 +60,8 @@ def test_rasa_builds_it_from_the_endpoints(store):
 
 
 def test_one_message_at_a_time_in_the_order_they_came(store):
-    conversation, log = uuid.uuid4().hex, []
-
-    async def message(i):
-        await asyncio.sleep(i * 0.01)  # they arrive in this order, while the first is still busy
-        async with store.lock(conversation):
-            log.append(("start", i))
-            await asyncio.sleep(0.05)
-            log.append(("end", i))
-
-    async def main():
-        await asyncio.gather(*(message(i) for i in range(5)))
-
-    asyncio.run(main())
-    assert log == [(kind, i) for i in range(5) for kind in ("start", "end")]
+    conversation = uuid.uuid4().hex
+    assert _one_after_the_other(store, conversation, 5) == in_order(5)
 
 
 def test_other_conversations_do_not_wait(store):
@@ -99,42 +110,18 @@ def test_a_dead_holder_frees_the_conversation_after_the_lock_lifetime(store):
 
 def test_behind_a_dead_holder_the_others_still_go_one_at_a_time_in_order(store):
     """Review of 2026-12-04: all waiters behind a dead holder reached their deadline together."""
-    conversation, log = uuid.uuid4().hex, []
+    conversation = uuid.uuid4().hex
     store.take_ticket(conversation, 0.3)  # taken by a server that died
-
-    async def message(i):
-        await asyncio.sleep(i * 0.01)
-        async with store.lock(conversation, lock_lifetime=0.3):
-            log.append(("start", i))
-            await asyncio.sleep(0.05)
-            log.append(("end", i))
-
-    async def main():
-        await asyncio.gather(*(message(i) for i in range(4)))
-
-    asyncio.run(main())
-    assert log == [(kind, i) for i in range(4) for kind in ("start", "end")]
+    assert _one_after_the_other(store, conversation, 4, lock_lifetime=0.3) == in_order(4)
 
 
 def test_a_late_finish_after_the_hash_expired_lets_no_two_messages_run_together(store):
     """A holder slower than the lock lifetime finished into a new count: later tickets ran at once."""
-    conversation, log = uuid.uuid4().hex, []
+    conversation = uuid.uuid4().hex
     ticket, _ = store.take_ticket(conversation, 0.1)
     time.sleep(0.3)  # the hash expired while the slow holder was busy
     store.finish(conversation, ticket + 5, 0.1)  # a finish that came late (and with a high ticket)
-
-    async def message(i):
-        await asyncio.sleep(i * 0.01)
-        async with store.lock(conversation, lock_lifetime=5):
-            log.append(("start", i))
-            await asyncio.sleep(0.05)
-            log.append(("end", i))
-
-    async def main():
-        await asyncio.gather(*(message(i) for i in range(3)))
-
-    asyncio.run(main())
-    assert log == [(kind, i) for i in range(3) for kind in ("start", "end")]
+    assert _one_after_the_other(store, conversation, 3, lock_lifetime=5) == in_order(3)
 
 
 def test_a_message_that_gives_up_waiting_neither_frees_the_holder_nor_blocks_the_next(store):
