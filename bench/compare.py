@@ -98,8 +98,7 @@ def main(argv=None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="bench-compare-"))
     port = free_port()
     actions = start_actions(port, workdir, open(workdir / "actions.log", "w"))
-    serve.apply()
-    serve.apply_gate()
+    serve.apply_all()
     from rasa.utils.common import configure_logging_and_warnings
     from rasa.utils.log_utils import configure_structlog
 

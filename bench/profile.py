@@ -251,8 +251,7 @@ def main(argv=None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="bench-profile-"))
     action_port = free_port()
     actions = start_actions(action_port, workdir, open(workdir / "actions.log", "w"))
-    serve.apply()
-    serve.apply_gate()  # before structlog is configured: it takes serve's _redact
+    serve.apply_all()  # before structlog is configured: apply_gate takes serve's _redact
     # As `rasa run` without --debug: no debug lines (structlog prints them all by default).
     configure_logging_and_warnings(logging.INFO)
     configure_structlog(logging.INFO)

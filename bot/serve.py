@@ -31,6 +31,15 @@
    connections stay open between calls (idle ones close after KEEP_ALIVE_S, before the action
    server's own 5 s, so a call never goes out on a connection the server is closing). Measured
    with bench/profile.py: see the README's speed section.
+8. Rasa sends the whole domain with every action call, 139 KB of JSON here, 127 KB of it the
+   response texts in every language, and the action server parses it each time. The action
+   endpoint has `enable_selective_domain` (bot/server_files.py): only the forms' validation
+   actions get the domain (Rasa's rule for `validate_*`; rasa-sdk reads their slots and forms
+   from it), and they get it without the response texts: every response name stays, with an
+   empty list of variations (ACTION_DOMAIN). No action reads a response's text; the melding
+   form only asks whether a response of that name exists (actions/melding.py).
+9. The policies' states of the conversation's history are worked out once per prediction, not
+   once per policy (bot/past_states.py). `apply_all()` applies every patch.
 
 A form's validation refusing a value (ActionExecutionRejection) is not a failure and passes as is.
 Checked against Rasa 3.6.21 and jsonschema 4.17 (tests in tests/unit/test_serve.py); `apply()` refuses
@@ -108,12 +117,35 @@ def apply(timeout: Optional[float] = None) -> None:
 
     setattr(run, _PATCHED, True)
     rasa_action.RemoteAction.run = run
+    original_format = rasa_action.RemoteAction._action_call_format
+
+    def _action_call_format(self, tracker, domain):
+        call = original_format(self, tracker, domain)
+        if "domain" in call:
+            call["domain"] = action_domain(call["domain"])
+        return call
+
+    rasa_action.RemoteAction._action_call_format = _action_call_format
     schema = rasa_action.RemoteAction.action_response_format_spec()
     cls = validators.validator_for(schema)
     cls.check_schema(schema)
     _VALIDATOR = cls(schema)
     rasa_action.RemoteAction._validate_action_result = _validate_action_result
     _keep_alive_sessions()
+
+
+_ACTION_DOMAIN: dict = {}  # id of a domain dict -> (that dict, its copy for the action server)
+
+
+def action_domain(domain: dict) -> dict:
+    """The domain as the action server gets it: the same, except that each response is an empty
+    list of variations (the names stay). Made once per domain dict (Domain.as_dict() is cached)."""
+    kept = _ACTION_DOMAIN.get(id(domain))
+    if kept is None or kept[0] is not domain:
+        slim = {**domain, "responses": {name: [] for name in domain.get("responses") or {}}}
+        _ACTION_DOMAIN.clear()  # one model at a time
+        kept = _ACTION_DOMAIN[id(domain)] = (domain, slim)
+    return kept[1]
 
 
 KEEP_ALIVE_S = 2.0  # < Sanic's KEEP_ALIVE_TIMEOUT (5 s) on the action server
@@ -471,9 +503,18 @@ def apply_gate() -> None:
     MessageProcessor.parse_message = parse_message
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def apply_all() -> None:
+    """Every patch of this module, and the states of the history worked out once per prediction
+    (bot/past_states.py). Before structlog is configured: apply_gate takes serve's _redact."""
+    from bot import past_states
+
     apply()
     apply_gate()
+    past_states.apply()
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    apply_all()
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *(sys.argv[1:] if argv is None else argv)]

@@ -67,7 +67,10 @@ def write_endpoints(workdir: Path, action_port: int, env: Optional[dict] = None)
     forgets them after the session expiry (bot/stores.py), as Redis does with its TTL.
     env: where to look for REDIS_URL (default: os.environ).
     """
-    endpoints: dict = {"action_endpoint": {"url": f"http://127.0.0.1:{action_port}/webhook"}}
+    # Selective domain: only the forms' validation actions get the domain (bot/serve.py, 8.).
+    endpoints: dict = {
+        "action_endpoint": {"url": f"http://127.0.0.1:{action_port}/webhook", "enable_selective_domain": True}
+    }
     redis_url = (env if env is not None else os.environ).get("REDIS_URL", "").strip()
     if redis_url:
         endpoints.update(redis_stores(redis_url))

@@ -147,6 +147,71 @@ def test_action_calls_share_one_kept_alive_connection(patched):
     assert len(connections) == 1  # Rasa alone opens a connection per call
 
 
+def record(bodies):
+    async def handle(reader, writer):
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = int(next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")))
+        bodies.append(json.loads(await reader.readexactly(length)))
+        data = b'{"events": [], "responses": []}'
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(data)
+        writer.write(head + data)
+        await writer.drain()
+
+    return handle
+
+
+async def _call(name, domain, endpoint_kwargs):
+    bodies = []
+    server, port = await http_server(record(bodies))
+    endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook", **endpoint_kwargs)
+    tracker = DialogueStateTracker("test-user", [])
+    try:
+        nlg = TemplatedNaturalLanguageGenerator({})
+        await RemoteAction(name, endpoint).run(CollectingOutputChannel(), nlg, tracker, domain)
+    finally:
+        await serve.close_sessions()
+        server.close()
+    return bodies[0]
+
+
+FORM_DOMAIN = Domain.from_yaml(
+    """version: '3.1'
+actions: [action_test, validate_test_form]
+slots:
+  leeftijd: {type: text, mappings: [{type: from_text}]}
+forms:
+  test_form: {required_slots: [leeftijd]}
+responses:
+  utter_ask_leeftijd: [{text: "Hoe oud is het kind?"}, {text: "How old is the child?"}]
+  utter_goodbye: [{text: "Doei"}]
+"""
+)
+
+
+def test_the_action_server_gets_the_domain_only_for_validation_and_without_texts(patched):
+    import tempfile
+    from pathlib import Path
+
+    import yaml
+
+    from bot.server_files import write_endpoints
+
+    kwargs = yaml.safe_load(write_endpoints(Path(tempfile.mkdtemp()), 5055, {}).read_text())["action_endpoint"]
+    kwargs.pop("url")
+    assert kwargs == {"enable_selective_domain": True}
+    plain = asyncio.run(_call("action_test", FORM_DOMAIN, kwargs))
+    assert "domain" not in plain and plain["tracker"]["sender_id"] == "test-user"
+    validation = asyncio.run(_call("validate_test_form", FORM_DOMAIN, kwargs))
+    sent = validation["domain"]
+    full = FORM_DOMAIN.as_dict()
+    assert sent["responses"] == {"utter_ask_leeftijd": [], "utter_goodbye": []}
+    assert {k: v for k, v in sent.items() if k != "responses"} == {k: v for k, v in full.items() if k != "responses"}
+    # Rasa's own domain object is untouched: the bot still has its texts.
+    assert FORM_DOMAIN.as_dict()["responses"]["utter_goodbye"] == [{"text": "Doei"}]
+    # Without selective domain (Rasa's default) every action gets it, still without the texts.
+    assert asyncio.run(_call("action_test", FORM_DOMAIN, {}))["domain"]["responses"]["utter_goodbye"] == []
+
+
 def test_apply_twice_wraps_once():
     serve.apply(timeout=2.0)
     first = RemoteAction.run
