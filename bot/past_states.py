@@ -96,7 +96,7 @@ def states_for_tracker_history(
             if states:
                 self._substitute_rule_only_user_input(state, states[-1])
             if last_ml_action_sub_state:
-                state[core.PREVIOUS_ACTION] = last_ml_action_sub_state
+                state[core.PREVIOUS_ACTION] = dict(last_ml_action_sub_state)  # not the kept one
         states.append(self._clean_state(state))
     return states
 

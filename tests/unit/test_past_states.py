@@ -59,6 +59,8 @@ def test_the_same_states_as_rasas_own(domain):
             for state in ours:  # what a policy does to a state does not reach the kept replay
                 state.pop("slots", None)
                 state.get("user", {}).pop("intent", None)
+                if "prev_action" in state:
+                    state["prev_action"]["action_name"] = "changed by a policy"
             again = past_states.states_for_tracker_history(domain, tracker, omit, ignore, data)
             assert again == expected, name
             seen += 1
