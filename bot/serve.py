@@ -36,7 +36,7 @@
    endpoint has `enable_selective_domain` (bot/server_files.py): only the forms' validation
    actions get the domain (Rasa's rule for `validate_*`; rasa-sdk reads their slots and forms
    from it), and they get it without the response texts: every response name stays, with an
-   empty list of variations (ACTION_DOMAIN). No action reads a response's text; the melding
+   empty list of variations (action_domain). No action reads a response's text; the melding
    form only asks whether a response of that name exists (actions/melding.py).
 9. The policies' states of the conversation's history are worked out once per prediction, not
    once per policy (bot/past_states.py). `apply_all()` applies every patch.
@@ -86,7 +86,8 @@ def apply(timeout: Optional[float] = None) -> None:
     from rasa.core.actions import action as rasa_action
 
     if not hasattr(rasa_action, "DEFAULT_REQUEST_TIMEOUT") or not all(
-        hasattr(rasa_action.RemoteAction, name) for name in ("run", "_validate_action_result", "action_response_format_spec")
+        hasattr(rasa_action.RemoteAction, name)
+        for name in ("run", "_validate_action_result", "action_response_format_spec", "_action_call_format")
     ):
         raise RuntimeError(
             "this Rasa's RemoteAction is not the one bot/serve.py was written for " "(3.6); check bot/serve.py against it"
@@ -134,18 +135,16 @@ def apply(timeout: Optional[float] = None) -> None:
     _keep_alive_sessions()
 
 
-_ACTION_DOMAIN: dict = {}  # id of a domain dict -> (that dict, its copy for the action server)
+_SLIM_DOMAIN: tuple = (None, None)  # (Rasa's domain dict, its copy for the action server)
 
 
 def action_domain(domain: dict) -> dict:
     """The domain as the action server gets it: the same, except that each response is an empty
     list of variations (the names stay). Made once per domain dict (Domain.as_dict() is cached)."""
-    kept = _ACTION_DOMAIN.get(id(domain))
-    if kept is None or kept[0] is not domain:
-        slim = {**domain, "responses": {name: [] for name in domain.get("responses") or {}}}
-        _ACTION_DOMAIN.clear()  # one model at a time
-        kept = _ACTION_DOMAIN[id(domain)] = (domain, slim)
-    return kept[1]
+    global _SLIM_DOMAIN
+    if _SLIM_DOMAIN[0] is not domain:
+        _SLIM_DOMAIN = (domain, {**domain, "responses": {name: [] for name in domain.get("responses") or {}}})
+    return _SLIM_DOMAIN[1]
 
 
 KEEP_ALIVE_S = 2.0  # < Sanic's KEEP_ALIVE_TIMEOUT (5 s) on the action server

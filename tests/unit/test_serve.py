@@ -117,6 +117,13 @@ def test_a_working_action_server_is_unchanged(patched):
     assert out.messages == []
 
 
+async def read_request(reader) -> bytes:
+    """One HTTP request from the stream: its body."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = int(next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")))
+    return await reader.readexactly(length)
+
+
 def test_action_calls_share_one_kept_alive_connection(patched):
     connections = []
 
@@ -124,11 +131,7 @@ def test_action_calls_share_one_kept_alive_connection(patched):
         connections.append(writer)
         data = json.dumps({"events": [], "responses": []}).encode()
         while True:
-            head = await reader.readuntil(b"\r\n\r\n")
-            length = int(
-                next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
-            )
-            await reader.readexactly(length)
+            await read_request(reader)
             writer.write(
                 f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n".encode() + data
             )
@@ -149,9 +152,7 @@ def test_action_calls_share_one_kept_alive_connection(patched):
 
 def record(bodies):
     async def handle(reader, writer):
-        head = await reader.readuntil(b"\r\n\r\n")
-        length = int(next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")))
-        bodies.append(json.loads(await reader.readexactly(length)))
+        bodies.append(json.loads(await read_request(reader)))
         data = b'{"events": [], "responses": []}'
         head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(data)
         writer.write(head + data)
